@@ -1,0 +1,125 @@
+"""The ``zwt`` command line: one subcommand per pipeline stage.
+
+Each command parses its options here and hands over to the ``main`` function
+of the module that does the work, imported lazily so ``zwt --help`` is fast.
+A :class:`~zwt_analysis.errors.ZwtError` ends the command with its message on
+stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import ZwtError
+
+app = typer.Typer(
+    name="zwt",
+    help="Zaanstad wijkteam monitoring: synthetic data, cleaning, indicators, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _date(value: Optional[str], option: str) -> Optional[date]:
+    if value is None or value == "":
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint=option) from None
+
+
+def _run(fn, /, **kwargs) -> None:
+    try:
+        code = fn(**kwargs)
+    except ZwtError as err:
+        typer.echo(f"zwt: error: {err}", err=True)
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("zwt: interrupted", err=True)
+        raise typer.Exit(130) from None
+    raise typer.Exit(int(code or 0))
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the raw synthetic exports to.")],
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 2026,
+    scale: Annotated[float, typer.Option(help="1.0 = Zaanstad's real size.", min=0.01)] = 1.0,
+    messy: Annotated[bool, typer.Option(help="Write the way real exports arrive, with broken rows.")] = False,
+    until: Annotated[Optional[str], typer.Option(help="Extract date YYYY-MM-DD (default 2026-09-30).")] = None,
+) -> None:
+    """Write every raw table of the data contract as synthetic exports."""
+    from . import synth as mod
+
+    kwargs = dict(out=out, seed=seed, scale=scale, messy=messy)
+    if until:
+        kwargs["until"] = _date(until, "--until")
+    _run(mod.main, **kwargs)
+
+
+@app.command()
+def clean(
+    raw: Annotated[Path, typer.Option(help="Folder with the raw exports (read-only).")],
+    out: Annotated[Path, typer.Option(help="Folder for processed data (replaced as a whole).")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Reference date YYYY-MM-DD.")] = None,
+    column_map: Annotated[Optional[Path], typer.Option("--column-map", help="YAML/JSON: export header -> contract name.")] = None,
+    key_file: Annotated[Optional[Path], typer.Option("--key-file", help="File holding the pseudonym key.")] = None,
+) -> None:
+    """Validate and clean raw exports into Parquet, quarantine and validation.json."""
+    from . import clean as mod
+
+    _run(mod.main, raw=raw, out=out, as_of=_date(as_of, "--as-of"), column_map=column_map,
+         key_file=key_file)
+
+
+@app.command()
+def indicators(
+    processed: Annotated[Path, typer.Option(help="Folder written by `zwt clean`.")],
+    out: Annotated[Path, typer.Option(help="CSV file for the long indicator table.")],
+    limits: Annotated[Optional[Path], typer.Option(help="YAML overriding the deadline limits.")] = None,
+) -> None:
+    """Compute every indicator of the data contract into one long CSV table."""
+    from . import indicators as mod
+
+    _run(mod.main, processed=processed, out=out, limits=limits)
+
+
+@app.command()
+def report(
+    processed: Annotated[Optional[Path], typer.Option(help="Folder written by `zwt clean`.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the HTML reports.")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only this report (repeatable).")] = None,
+    param: Annotated[Optional[list[str]], typer.Option(help="Notebook parameter KEY=VALUE (repeatable).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
+    indicators_file: Annotated[Optional[Path], typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
+) -> None:
+    """Run the report notebooks with papermill and render HTML, index and manifest."""
+    from . import report as mod
+
+    _run(mod.main, processed=processed, out=out, only=only or [], params=param or [],
+         jobs=jobs, indicators_file=indicators_file)
+
+
+@app.command()
+def catalogue(
+    out: Annotated[Path, typer.Option(help="Markdown file for the indicator catalogue.")] = Path("docs/indicators.md"),
+) -> None:
+    """Write the indicator catalogue page (docs) from the indicator definitions."""
+    from . import catalogue as mod
+
+    _run(mod.main, out=out)
+
+
+def main() -> None:  # pragma: no cover - entry point helper
+    app(prog_name="zwt")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
