@@ -40,3 +40,30 @@ def small_processed(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -
     finally:
         mp.undo()
     return out
+
+
+@pytest.fixture(scope="session")
+def small_indicators(small_processed: Path) -> Path:
+    """``zwt indicators`` on ``small_processed``, written beside it as indicators.csv."""
+    from zwt_analysis import indicators
+
+    out = small_processed / "indicators.csv"
+    if not out.exists():
+        indicators.main(processed=small_processed, out=out, limits=None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_reports(small_indicators: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full default report suite (city + every organisation) on ``small_processed``.
+
+    Expensive (a minute or more): tests using it are marked slow and grouped on
+    one xdist worker with ``@pytest.mark.xdist_group("reports")``.
+    """
+    from zwt_analysis import report
+
+    out = tmp_path_factory.mktemp("reports") / "reports"
+    code = report.main(processed=small_indicators.parent, out=out, jobs=2,
+                       indicators_file=small_indicators)
+    assert code == 0, f"report suite failed; see {out}/zwt-report.log"
+    return out
