@@ -1,0 +1,298 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.0
+#   kernelspec:
+#     display_name: Python (zwt)
+#     language: python
+#     name: zwt
+# ---
+
+# %% [markdown]
+# # KPI's: van een lange lijst naar een paar die ertoe doen
+#
+# De evaluatie van de wijkteams vond te veel KPI's, van wisselende kwaliteit: niet alle
+# meetbaar, weinig over waar het werk voor is, geen enkele over preventie. De
+# verantwoording voelt als een afvinklijst en gesprekken blijven anekdotisch, omdat
+# verhalen niet aan cijfers gekoppeld zijn. Het advies: minder KPI's, alle meetbaar en
+# betekenisvol, verbonden met een verandertheorie en met de bouwstenen van het NJi
+# Kwaliteitskompas.
+#
+# Dit rapport toetst elke KPI uit het register, stelt een kleinere set voor met een reden
+# per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk op
+# één tijdas.
+
+# %% tags=["parameters"]
+processed_dir = ""     # "" -> de map data/processed van het project
+indicators_file = ""   # "" -> <processed_dir>/indicators.csv als die er is, anders berekend
+organisation = "ALL"   # "ALL": heel Zaanstad; of één organisatie (DOCK, Incluzio, SMD)
+output_dir = ""        # map voor de CSV-tabellen; "" -> de huidige map
+rules_file = ""        # "" -> de meegeleverde zwt_analysis/resources/kpi_rules.yaml
+max_panels = 12        # hoogstens zoveel KPI-panelen in de trendfiguur
+first_year = 2019      # trends en signalen vanaf dit jaar
+
+# %%
+import pandas as pd
+
+from zwt_analysis import kpi, kpi_audit, notebook
+from zwt_analysis.contract import ALL
+from zwt_analysis.notebook import md, show
+
+ctx = notebook.start(
+    title="KPI's: van een lange lijst naar een paar die ertoe doen",
+    params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
+                organisation=organisation, output_dir=output_dir, rules_file=rules_file,
+                max_panels=max_panels, first_year=first_year),
+)
+rules = kpi_audit.load_rules(rules_file or None)
+start = pd.Timestamp(year=int(first_year), month=1, day=1)
+
+# %%
+register = ctx.table("kpi_register")
+values_all = ctx.table("kpi_values")
+values = ctx.filter_org(values_all)
+signals = ctx.filter_org(ctx.table("signals"))
+indicators = ctx.indicators()
+known = kpi_audit.known_indicator_ids() | set(indicators["indicator_id"].dropna().unique())
+
+audit = kpi_audit.audit_kpis(register, values_all, known, rules)
+if ctx.organisation != ALL:
+    audit = kpi_audit.organisation_columns(audit, values)
+strategies = kpi.assignment_strategies(register, ctx.table("budgets"), rules)
+acc = kpi.accountability(audit, strategies, rules)
+gaps = kpi_audit.coverage_gaps(audit, rules, available=set(indicators["indicator_id"].dropna()))
+
+# %% [markdown]
+# ## 1. De toets per KPI
+#
+# Elke KPI wordt op zeven punten bekeken:
+#
+# - **Meetbaar**: er is een databron, of een indicator die zwt zelf berekent.
+# - **Volledig**: het aandeel van de verwachte cellen (organisatie × periode) waarvoor een
+#   waarde is aangeleverd. Verwacht zijn alle organisaties in alle perioden waarin de KPI
+#   voorkomt.
+# - **Onderscheidend**: varieert de KPI tussen organisaties en perioden
+#   (variatiecoëfficiënt, aandeel verschillende waarden)? Een constante KPI zegt niets.
+# - **Norm**: is er een streefwaarde, en in welk aandeel van de cellen is die gehaald
+#   (rekening houdend met de richting: hoger of lager is beter)?
+# - **Overlap**: rangcorrelatie (Spearman) met de andere KPI's over de gedeelde
+#   organisatie × periode-cellen; KPI's die vrijwel hetzelfde meten vormen een groep.
+# - **Resultaatniveau en bouwsteen**: input, activiteit, output, outcome of impact; en welke
+#   van de zeven bouwstenen van het NJi Kwaliteitskompas.
+# - **Verandertheorie**: staat beschreven waarom de KPI ertoe doet?
+#
+# Het voorstel volgt uit vaste regels, in deze volgorde; de eerste regel die past beslist.
+# De drempels staan in `kpi_rules.yaml` en kunnen per gemeente worden aangepast.
+
+# %%
+md(kpi_audit.rules_markdown(rules))
+if ctx.organisation != ALL:
+    md(f"*Het voorstel geldt voor het hele register (één contract voor de stad). De kolommen "
+       f"'(organisatie)' tonen daarnaast de volledigheid en normscore van "
+       f"**{ctx.organisation}** zelf.*")
+
+# %% [markdown]
+# ## 2. Het voorstel
+
+# %%
+md(f"Het register telt **{len(audit)}** KPI's; **{int((audit['decision'] == 'keep').sum())}** "
+   f"blijven in het voorstel over. Niet meetbaar: **{int((~audit['measurable']).sum())}**; "
+   f"zonder verandertheorie: **{int((~audit['has_theory_of_change']).sum())}**.")
+show(kpi.decision_summary(audit))
+show(kpi_audit.rule_summary(audit, rules), caption="Welke regel besliste")
+
+# %%
+show(kpi.audit_table_nl(audit, acc), max_rows=200,
+     caption="Toets en voorstel per KPI (Volledig/Norm gehaald: aandeel cellen)")
+path = ctx.save_table(kpi.audit_csv(audit, acc, gaps), "kpi_audit")
+md(f"*De volledige toets staat in `{path.name}`.*")
+
+# %% [markdown]
+# ### KPI's die vrijwel hetzelfde meten
+#
+# Binnen een groep blijft de KPI die het best meetbaar, het meest volledig en het meest
+# op uitkomsten gericht is; de andere gaan erin op. Een groep ontstaat via ketens van
+# paren met een hoge rangcorrelatie: twee KPI's in één groep hoeven dus niet zelf sterk
+# samen te hangen. Samenhang is hier geen oorzaak: het betekent alleen dat de KPI's
+# organisaties en perioden in vrijwel dezelfde volgorde zetten.
+
+# %%
+dups = kpi.duplicate_groups_table(audit)
+if len(dups):
+    show(dups)
+else:
+    md("Geen bijna-duplicaten gevonden.")
+
+# %% [markdown]
+# ### Klopt wat wordt aangeleverd?
+#
+# Voor KPI's die zwt zelf ook berekent, is de aangeleverde waarde vergeleken met zwt's
+# eigen uitkomst voor dezelfde organisatie en periode (marge in `kpi_rules.yaml`). Dit
+# telt niet mee in het voorstel, maar laat zien of aanlevering en registratie hetzelfde
+# meten.
+
+# %%
+check = kpi_audit.reported_vs_computed(register, values, indicators, **rules["verification"])
+if len(check):
+    show(check.rename(columns={"kpi_id": "KPI", "indicator_id": "Indicator van zwt",
+                               "n_compared": "Cellen vergeleken", "n_agree": "Gelijk",
+                               "share_agree": "Aandeel gelijk",
+                               "mean_abs_diff": "Gem. absoluut verschil"}),
+         percent=["Aandeel gelijk"], decimals=4)
+else:
+    md("Geen KPI's om met zwt's eigen indicatoren te vergelijken.")
+
+# %% [markdown]
+# ## 3. Wat ontbreekt: bouwstenen, resultaatniveaus en thema's
+#
+# Aantal **behouden** KPI's per bouwsteen van het NJi Kwaliteitskompas en per
+# resultaatniveau, naast het aantal in het hele register.
+
+# %%
+blocks = kpi_audit.block_coverage(audit, rules).rename(columns={
+    "block": "Bouwsteen", "label": "Naam", "activity": "activiteit", "kept": "Behouden",
+    "register": "In register"})
+show(blocks)
+empty = blocks.loc[blocks["Behouden"] == 0, "Bouwsteen"].tolist()
+if empty:
+    md(f"**Bouwstenen zonder behouden KPI:** {', '.join(map(str, empty))}.")
+
+# %%
+show(gaps.rename(columns={"label": "Thema", "n_register": "KPI's in register",
+                          "n_kept": "Behouden", "kpis_kept": "Welke",
+                          "candidates": "Kandidaat-indicatoren van zwt"})
+     .assign(Gat=gaps["gap"].map({True: "ja", False: "nee"}))
+     [["Thema", "KPI's in register", "Behouden", "Welke", "Gat",
+       "Kandidaat-indicatoren van zwt"]])
+md("Een thema telt als gedekt als een behouden KPI het in naam, omschrijving of "
+   "verandertheorie noemt (trefwoorden in `kpi_rules.yaml`), of als zijn indicator of "
+   "resultaatniveau erbij hoort. De kandidaten berekent zwt al uit de eigen registraties; "
+   "ze vragen geen extra aanlevering.")
+
+# %% [markdown]
+# ## 4. Waarop kan elke opdracht worden aangesproken?
+#
+# Niet elke opdracht kan op uitkomsten worden afgerekend. Ebrahim (2019, *Measuring Social
+# Change*) onderscheidt vier strategieën naar twee vragen: hoe zeker is het verband tussen
+# de inzet en het effect, en hoeveel controle heeft de uitvoerder over de uitkomst?
+# Daaruit volgt tot welk resultaatniveau een opdracht zich kan verantwoorden. Een outcome
+# die een opdracht niet in de hand heeft, hoort bij samen leren, niet bij afrekenen.
+#
+# De indeling van de opdrachten is een voorstel (in `kpi_rules.yaml`): de hoofdopdracht
+# van de wijkteams is *geïntegreerd* (toegang, onderzoek en ondersteuning liggen in eigen
+# hand; het verband tussen tijdige, passende hulp en minder terugval is redelijk bekend),
+# dus output én outcome, zoals heraanmelding binnen 12 maanden. Aanvullende opdrachten van
+# de gemeente zijn *niche*: verantwoorden op output. PACT-opdrachten zijn *ecosysteem*:
+# samen met partners in de wijk, outcomes gedeeld, impact alleen om samen van te leren.
+# "Zonder KPI" telt opdrachten waarvoor het register geen enkele KPI noemt.
+
+# %%
+show(kpi.strategy_table(rules))
+show(kpi.accountability_summary(acc, strategies, rules, audit),
+     caption="Opdrachten per strategie; KPI's per niveau in het register (behouden)")
+
+# %%
+md(kpi.accountability_text(acc, audit, rules))
+misfit = kpi.misfit_table_nl(acc, audit, rules)
+if len(misfit):
+    show(misfit, caption="KPI's boven het niveau waarop hun opdracht kan verantwoorden")
+
+# %% [markdown]
+# ## 5. Trends van de behouden KPI's
+#
+# Per KPI één paneel, met een lijn per organisatie en de streefwaarde als rode stippellijn.
+# Alleen afgeronde perioden: een jaar of kwartaal dat op de peildatum nog loopt, telt niet mee.
+# Aangeleverde KPI-waarden hebben geen teller en noemer, dus er is geen
+# betrouwbaarheidsinterval. Een stippellijn met een nummer in de kleur van een organisatie
+# is een signaal uit de praktijk over die KPI (zie de tijdlijn en de tabel in paragraaf 7);
+# signalen zonder KPI staan alleen op de tijdlijn.
+
+# %%
+sig = kpi.signals_for(signals, signals["organisation"].dropna().unique(), start=start)
+kept_ids = kpi.kept_with_values(audit, values, int(max_panels))
+kpi_s = kpi.kpi_series(values, register, kept_ids)
+kpi_s = kpi.complete_periods(kpi_s, ctx.as_of, start)
+panels = kpi.signal_panels(sig, register)
+colours = kpi.organisation_colours(set(values_all["organisation"].dropna())
+                                   | set(indicators["organisation"].dropna())
+                                   | set(ctx.table("signals")["organisation"].dropna()))
+fig = kpi.plot_small_multiples(kpi_s, panels, ncols=3, colours=colours)
+if fig is None:
+    md("Geen behouden KPI's met aangeleverde waarden.")
+
+# %% [markdown]
+# ## 6. Trends van zwt's eigen indicatoren
+#
+# Dezelfde opzet voor indicatoren die zwt zelf uit de registraties berekent (zie de
+# indicatorencatalogus), met Zaanstad als geheel als zwarte stippellijn en de streefwaarde
+# van de KPI die de indicator noemt als rode stippellijn. Signalen over zo'n KPI staan ook
+# op het paneel van de indicator. Bij aandelen die op dossiers berusten (termijnen,
+# heraanmelding) toont de band het 95%-interval (Wilson). Bij het preventieve aandeel zijn
+# uren de eenheid; uren van één medewerker zijn geen onafhankelijke waarnemingen, dus hier
+# geen interval (zie het preventierapport).
+
+# %%
+ind_ids = kpi.report_indicator_ids(audit, rules, indicators["indicator_id"].dropna().unique())
+ind_s = kpi.indicator_series(indicators, ind_ids, ctx.organisation,
+                             rules["trend"]["wilson_indicators"], rules["trend"]["alpha"],
+                             register)
+ind_s = kpi.complete_periods(ind_s, ctx.as_of, start)
+fig = kpi.plot_small_multiples(ind_s, panels, ncols=3, colours=colours)
+if fig is None:
+    md("Geen indicatoren beschikbaar.")
+
+# %% [markdown]
+# ### Trendtoets
+#
+# Per reeks en organisatie: is er een lineaire trend in de tijd? Voor aandelen die op
+# dossiers berusten (teller en noemer) een binomiaal model (logit) met geschatte
+# overdispersie; voor andere reeksen een lineaire regressie op de tijd met
+# Newey-West-standaardfouten, die rekening houden met samenhang tussen opeenvolgende
+# perioden. De helling staat per jaar, bij aandelen in procentpunten (pp). Omdat er veel
+# reeksen tegelijk worden getoetst, zijn de p-waarden gecorrigeerd (Benjamini-Hochberg).
+
+# %%
+trends = kpi.trend_tests(pd.concat([kpi_s, ind_s], ignore_index=True),
+                         int(rules["trend"]["min_periods"]), float(rules["trend"]["alpha"]))
+show(kpi.trend_table_nl(trends), max_rows=150)
+_ = ctx.save_table(trends, "kpi_trends")
+
+# %% [markdown]
+# **Kanttekeningen bij de trendtoets.** Een lineaire trend is een vereenvoudiging: een knik
+# (een reorganisatie, een nieuwe werkwijze, een andere registratie) kan een trend
+# veroorzaken of verbergen; kijk daarom altijd naar de figuur en de signalen. Met weinig
+# perioden zijn Newey-West-standaardfouten onbetrouwbaar en is de toets zwak; reeksen
+# met minder perioden dan de drempel worden niet getoetst. Een trend zegt niet waardoor
+# iets verandert: samenhang in de tijd is geen oorzaak. Veranderingen in definitie of
+# aanlevering van een KPI kunnen als trend verschijnen. Bij aangeleverde KPI-waarden is de
+# onzekerheid per periode onbekend (geen teller en noemer), dus telt elke periode even
+# zwaar. De reeks voor Zaanstad bevat de organisaties en is dus geen onafhankelijke,
+# extra toets.
+
+# %% [markdown]
+# ## 7. Signalen uit de praktijk
+#
+# Signalen en verhalen uit de wijken, op dezelfde tijdas als de cijfers. Ze verklaren een
+# knik niet, maar geven richting voor het gesprek: wat gebeurde er toen de lijn boog?
+
+# %%
+if len(sig):
+    lo = min(sig["date"].min(), start)
+    hi = max(sig["date"].max(), pd.Timestamp(ctx.as_of))
+    fig = kpi.plot_signal_timeline(sig, lo, hi, colours)
+    show(kpi.signals_table_nl(sig), max_rows=200)
+else:
+    md("Geen signalen in deze periode.")
+
+# %% [markdown]
+# ## Verantwoording
+#
+# Alle regels en drempels staan in `kpi_rules.yaml` en zijn beschreven in
+# `docs/kpi_audit.md`. Het voorstel is een startpunt voor het gesprek tussen gemeente en
+# organisaties, geen automatisch besluit: een KPI met een goede verandertheorie die nu
+# onvolledig wordt aangeleverd, kan na een betere definitie de moeite waard zijn.
