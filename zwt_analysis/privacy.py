@@ -1,0 +1,99 @@
+"""Keyed pseudonyms for person identifiers (data contract section 3).
+
+``client_id`` (possibly a BSN) and ``employee_id`` are replaced in cleaning
+by ``HMAC-SHA256(key, identifier)`` written as 64 lower-case hex characters.
+The same key gives the same pseudonym, so runs can be linked by whoever holds
+the key and by nobody else. The key comes from the environment variable
+``ZWT_PSEUDONYM_KEY`` or from a key file (``--key-file``, which wins when both
+are given); it is only held in memory and never written anywhere. Without a
+key a random one is drawn for this run (pseudonyms then match nothing else)
+and the caller warns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .errors import FatalInputError
+
+KEY_ENV = "ZWT_PSEUDONYM_KEY"
+NO_KEY_WARNING = (
+    "warning: no pseudonym key given (set ZWT_PSEUDONYM_KEY or use --key-file); "
+    "a random key is used for this run only, so its pseudonyms will not match those "
+    "of any other run"
+)
+
+
+@dataclass(frozen=True)
+class PseudonymKey:
+    """A secret key and where it came from (``"key file"``, ``"ZWT_PSEUDONYM_KEY"``, ``"random"``)."""
+
+    secret: bytes
+    source: str
+
+    @property
+    def is_random(self) -> bool:
+        return self.source == "random"
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"PseudonymKey(source={self.source!r})"
+
+
+def load_key(key_file: Path | None = None, environ: dict[str, str] | None = None) -> PseudonymKey:
+    """The pseudonym key: ``key_file`` if given, else ``ZWT_PSEUDONYM_KEY``, else random.
+
+    The key file is read as UTF-8 text with surrounding white space (a final
+    newline) removed; a file that is not UTF-8 text is a binary key used byte
+    for byte. The environment variable is trimmed likewise.
+
+    Raises:
+        FatalInputError: the key file cannot be read or is empty.
+    """
+    env = os.environ if environ is None else environ
+    if key_file is not None:
+        try:
+            data = Path(key_file).read_bytes()
+        except OSError as err:
+            raise FatalInputError(f"{key_file}: cannot read the key file ({err.strerror or err})") from None
+        try:
+            secret = data.decode("utf-8-sig").strip().encode("utf-8")
+        except UnicodeDecodeError:  # a binary key (e.g. `openssl rand 32`): used as it is
+            secret = data
+        if not secret:
+            raise FatalInputError(f"{key_file}: the key file is empty")
+        return PseudonymKey(secret, "key file")
+    value = env.get(KEY_ENV, "").strip()
+    if value:
+        return PseudonymKey(value.encode("utf-8"), KEY_ENV)
+    return PseudonymKey(secrets.token_bytes(32), "random")
+
+
+def pseudonym(identifier: str, key: PseudonymKey) -> str:
+    """HMAC-SHA256 of the identifier text (UTF-8) as 64 hex characters."""
+    return hmac.digest(key.secret, identifier.encode("utf-8"), hashlib.sha256).hex()
+
+
+def pseudonymise(values: pd.Series, key: PseudonymKey) -> pd.Series:
+    """Replace every non-missing identifier by its pseudonym; missing stays missing.
+
+    Identifiers are taken as given (callers trim them first). Computed once per
+    distinct identifier; returns pandas ``string``.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.cat.codes, dtype=np.int64)
+        uniques = values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values.astype("string"))
+    hashed = pa.array([pseudonym(str(u), key) for u in uniques], type=pa.string())
+    idx = pa.array(codes.astype(np.int32), mask=codes < 0)
+    arr = pa.DictionaryArray.from_arrays(idx, hashed).dictionary_decode()
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
