@@ -50,9 +50,11 @@ backtest_until = 2024          # calibrate up to this year, project the years af
 reservation_quantile = 0.8     # percentile of yearly incidental money for the reservation
 
 # %%
-from zwt_analysis import funding, notebook, scenarios, simulate
+from zwt_analysis import calibrate, funding, notebook, scenarios, simulate
+from zwt_analysis import scenario_plots as plots
+from zwt_analysis import scenario_report as report
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, nl_percent, show
+from zwt_analysis.notebook import md, show
 
 ctx = notebook.start(
     title="Personeel, capaciteit en financiering 2027–2034",
@@ -110,11 +112,11 @@ who = "de gemeente als geheel" if ctx.organisation == ALL else ctx.organisation
 rates = hist.rates.set_index("organisation")
 fill = hist.fill.set_index("organisation")
 ten = hist.tenure.set_index("organisation")
-cal = scenarios.calibration_table(rates, fill, ten, shown)
+cal = report.calibration_table(rates, fill, ten, shown)
 show(cal["display"], caption="Historie per organisatie (95%-intervallen tussen haakjes)")
-ctx.save_table(scenarios.round_numbers(cal["csv"]), "workforce_calibration")  # counts: <5
-hidden = scenarios.hidden_outflow(cal["csv"])
-note = scenarios.small_numbers_text(rates, shown)
+ctx.save_table(report.round_numbers(cal["csv"]), "workforce_calibration")  # counts: <5
+hidden = report.hidden_outflow(cal["csv"])
+note = report.small_numbers_text(rates, shown)
 if note:
     md(note)
 
@@ -123,8 +125,7 @@ if note:
 # vijf vertrekkers zijn weggelaten (kleine aantallen).
 
 # %%
-scenarios.plot_yearly_outflow(hist.yearly, shown, scenarios.calibrate.first_observed_year(
-    tables["staff"]))
+plots.plot_yearly_outflow(hist.yearly, shown, calibrate.first_observed_year(tables["staff"]))
 
 # %% [markdown]
 # **Vergelijking met de sector.** CBS rapporteert in de StatLine-tabellen van Arbeidsmarkt
@@ -136,7 +137,7 @@ scenarios.plot_yearly_outflow(hist.yearly, shown, scenarios.calibrate.first_obse
 
 # %%
 sector = 0.11
-md(scenarios.sector_comparison_text(rates, shown, sector, hidden))
+md(report.sector_comparison_text(rates, shown, sector, hidden))
 
 # %% [markdown]
 # ## 2. Klopt ‘10–20% personeelswisseling in acht jaar’?
@@ -148,7 +149,7 @@ md(scenarios.sector_comparison_text(rates, shown, sector, hidden))
 # %%
 check = scenarios.eight_year_check(rates.reset_index())
 check = check[check["organisation"].isin(shown)]
-show(scenarios.eight_year_display(check, sector, hidden),
+show(report.eight_year_display(check, sector, hidden),
      percent=["Uitstroom per jaar", "Nog in dienst na 8 jaar", "Wisseling in 8 jaar"],
      caption="Wat de gemeten uitstroom betekent voor acht jaar")
 
@@ -158,7 +159,7 @@ show(scenarios.eight_year_display(check, sector, hidden),
 
 # %%
 main_results = simulate.run_scenario(settings_main, hist.calibration, orgs_run)
-md(scenarios.eight_year_text(check, main_results, shown, label_main, hidden))
+md(report.eight_year_text(check, main_results, shown, label_main, hidden))
 
 # %% [markdown]
 # ## 3. Scenario's 2027–2034
@@ -181,7 +182,7 @@ md(scenarios.eight_year_text(check, main_results, shown, label_main, hidden))
 
 # %%
 md(f"**Gekozen scenario:** {label_main} — {cfg['scenarios'][scenario]['description']}")
-assume = scenarios.assumptions_table(settings_main, hist.calibration, orgs_run)
+assume = report.assumptions_table(settings_main, hist.calibration, orgs_run)
 show(assume.reset_index(names="Aanname"), decimals=3,
      caption="Aannames per organisatie (‘historie’ = gemeten in de eigen data)")
 
@@ -198,11 +199,11 @@ show(assume.reset_index(names="Aanname"), decimals=3,
 # %%
 fan_keys = ("effective_fte", "vacancies_fte", "stayers_share", "preventive_fte",
             "preventive_share")
-scenarios.plot_fan_panels(main_results, fan_keys, [shown[0]],
-                          f"{'Gemeente' if shown[0] == ALL else shown[0]} — {label_main}")
+plots.plot_fan_panels(main_results, fan_keys, [shown[0]],
+                      f"{'Gemeente' if shown[0] == ALL else shown[0]} — {label_main}")
 if ctx.organisation == ALL:
-    scenarios.plot_fan_panels(main_results, fan_keys, all_orgs,
-                              f"Per organisatie — {label_main}")
+    plots.plot_fan_panels(main_results, fan_keys, all_orgs,
+                          f"Per organisatie — {label_main}")
 
 # %% [markdown]
 # ### Vergelijking van de scenario's
@@ -212,13 +213,13 @@ if ctx.organisation == ALL:
 
 # %%
 extra = {label_main: settings_main} if changed else None
-summary, _ = scenarios.compare_scenarios(list(cfg["scenarios"]), hist.calibration, runs, seed,
-                                         extra=extra, organisations=orgs_run)
+summary, _ = simulate.compare_scenarios(list(cfg["scenarios"]), hist.calibration, runs, seed,
+                                        extra=extra, organisations=orgs_run)
 summary["label"] = summary["scenario"].map(
     lambda s: cfg["scenarios"][s]["label"] if s in cfg["scenarios"] else s)
-show(scenarios.summary_display(summary, shown), caption="Scenario's eind 2034")
+show(report.summary_display(summary, shown), caption="Scenario's eind 2034")
 ctx.save_table(summary.round(4), "scenario_summary")
-md(scenarios.summary_text(summary, shown[0]))
+md(report.summary_text(summary, shown[0]))
 
 # %% [markdown]
 # ### Gevoeligheid
@@ -232,12 +233,8 @@ ranges = {k: v for k, v in cfg["sensitivity"].items() if k not in changed}
 md(f"Gevoeligheid voor {who}, {sensitivity_runs} runs per instelling.")
 sens = simulate.sensitivity(settings_main, hist.calibration, ranges, runs=sensitivity_runs,
                             organisation=shown[0])
-scenarios.plot_tornado(sens, label_main)
-top = sens.iloc[0]
-md(f"De grootste invloed heeft **{scenarios.ASSUMPTION_LABELS_NL[top['parameter']].lower()}**: "
-   f"het preventieve aandeel in 2034 loopt van {nl_percent(top['result_low'])} (lage waarde) "
-   f"tot {nl_percent(top['result_high'])} (hoge waarde), tegen {nl_percent(top['base'])} in het "
-   "scenario zelf.")
+plots.plot_tornado(sens, label_main)
+md(report.sensitivity_text(sens))
 
 # %% [markdown]
 # ## 4. Financiering: structureel en incidenteel geld
@@ -252,8 +249,8 @@ if by_year.empty:
     md("*Er zijn geen budgetregels aangeleverd; dit deel blijft leeg.*")
 else:
     fund_org = shown[0]
-    scenarios.plot_funding(by_year, fund_org)
-    show(scenarios.funding_display(by_year, shown), percent=["Aandeel incidenteel"], decimals=0,
+    plots.plot_funding(by_year, fund_org)
+    show(report.funding_display(by_year, shown), percent=["Aandeel incidenteel"], decimals=0,
          caption="Geld per jaar (euro)")
     ctx.save_table(by_year, "funding_by_year")
 
@@ -263,11 +260,11 @@ add = funding.additional_by_year(lines, tables["time_registrations"], ctx.as_of)
 if add.empty:
     md("*Geen extra opdrachten in de budgetregels.*")
 else:
-    show(scenarios.additional_display(add, shown),
+    show(report.additional_display(add, shown),
          percent=["Aandeel korter dan 12 maanden"], decimals=0,
          caption="Extra opdrachten per jaar: aantal, omvang, looptijd en uren")
     ctx.save_table(add, "additional_assignments")
-    md(scenarios.additional_text(add, shown[0]))
+    md(report.additional_text(add, shown[0]))
 
 # %% [markdown]
 # ### Voorstel: een jaarlijkse flexibele reservering
@@ -283,7 +280,7 @@ else:
 if not by_year.empty:
     res = funding.flexible_reservation(by_year, quantile=reservation_quantile, seed=seed)
     res = res[res["organisation"].isin(shown)]
-    show(scenarios.reservation_display(res), percent=["Als deel van structureel"], decimals=0,
+    show(report.reservation_display(res), percent=["Als deel van structureel"], decimals=0,
          caption="Voorgestelde flexibele reservering per jaar (euro, nominaal)")
     ctx.save_table(res, "flexible_reservation")
 
@@ -297,7 +294,7 @@ if not by_year.empty:
 # %%
 rec = scenarios.recovery_for(hist, seed=seed)
 rec = rec[rec["organisation"].isin(orgs_run)]
-show(scenarios.recovery_display(rec), caption="Terugvinden van bekende parameters")
+show(report.recovery_display(rec), caption="Terugvinden van bekende parameters")
 md(f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waarde binnen het "
    "95%-interval.")
 
@@ -309,13 +306,13 @@ md(f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waar
 # %%
 bt = scenarios.backtest(tables, ctx.as_of, settings_main, calib_last_year=backtest_until,
                         runs=min(runs, 300))
-scenarios.plot_backtest(bt.monthly, shown)
-show(scenarios.backtest_display(bt, shown),
+plots.plot_backtest(bt.monthly, shown)
+show(report.backtest_display(bt, shown),
      percent=["Gem. afwijking bezetting", "Maanden binnen band",
               "Gem. afwijking uitstroom (punt)"],
      caption="Terugtoets: hoe goed voorspelde het model de jaren na de kalibratie?")
 ctx.save_table(bt.errors, "backtest_errors")
-md(scenarios.backtest_text(bt, shown[0], backtest_until))
+md(report.backtest_text(bt, shown[0], backtest_until))
 
 # %% [markdown]
 # ## 6. Beperkingen

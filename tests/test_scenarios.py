@@ -1,4 +1,4 @@
-"""Workforce scenarios: calibration, simulation invariants, recovery, back-test.
+"""Workforce scenarios: calibration, simulation invariants, recovery, back-test, report.
 
 Hand-built staff table used throughout (organisation A, as-of 2021-12-31):
 
@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zwt_analysis import calibrate, scenarios, simulate
+from zwt_analysis import calibrate, scenario_plots, scenario_report, scenarios, simulate
 from zwt_analysis.contract import ALL
 from zwt_analysis.processed import coerce_types
 
@@ -508,7 +508,7 @@ def test_backtest_and_scenarios_on_synthetic(small_processed):
     assert np.isfinite(bt.errors["headcount_mape"]).all()
     assert (bt.monthly["p10"] <= bt.monthly["p90"]).all()
     hist = scenarios.calibrate_history(tables, as_of)
-    summary, res = scenarios.compare_scenarios(["baseline", "stable"], hist.calibration, 50, 1)
+    summary, res = simulate.compare_scenarios(["baseline", "stable"], hist.calibration, 50, 1)
     assert len(summary) == 2 * 4
     assert summary["preventive_share_p50"].between(0, 1).all()
 
@@ -535,30 +535,30 @@ def _rates_fill_ten():
 
 def test_calibration_table_suppression_and_hidden():
     rates, fill, ten = _rates_fill_ten()
-    cal = scenarios.calibration_table(rates, fill, ten, [ALL, "X", "Y", "Z"])
+    cal = scenario_report.calibration_table(rates, fill, ten, [ALL, "X", "Y", "Z"])
     csv = cal["csv"].set_index("organisatie")
     # X has 3 leavers -> suppressed with its rate; the next-smallest (Z, 40) goes with it
     assert csv.loc["X", "vertrekkers"] == "<5" and csv.loc["X", "uitstroom"] == "<5"
     assert csv.loc["Z", "vertrekkers"] == "<5"
     assert csv.loc["Y", "vertrekkers"] == 50
-    assert scenarios.hidden_outflow(cal["csv"]) == {"X", "Z"}
-    rounded = scenarios.round_numbers(cal["csv"]).set_index("organisatie")
+    assert scenario_report.hidden_outflow(cal["csv"]) == {"X", "Z"}
+    rounded = scenario_report.round_numbers(cal["csv"]).set_index("organisatie")
     assert rounded.loc["Y", "uitstroom"] == 0.1667 and rounded.loc["X", "uitstroom"] == "<5"
     disp = cal["display"].set_index("Organisatie")
     assert disp.loc["X", "Uitstroom per jaar"] == "<5"
     assert disp.loc["Y", "Uitstroom per jaar"] == "16,7% (12,0%–22,0%)"
     assert disp.loc["X", "Mediane verblijfsduur (jaren)"] == "mediaan niet bereikt"
     assert disp.loc["X", "Vacatures vervuld / nog open"] == "<5 / <5"
-    text = scenarios.sector_comparison_text(rates, [ALL, "X", "Y"], 0.11, {"X"})
+    text = scenario_report.sector_comparison_text(rates, [ALL, "X", "Y"], 0.11, {"X"})
     assert "X**: te weinig vertrekkers" in text and "7,5%" not in text
     assert "Y**: uitstroom 16,7% (12,0%–22,0%) per jaar — hoger dan" in text
     check = scenarios.eight_year_check(rates.reset_index())
-    tab = scenarios.eight_year_display(check, 0.11, {"X"}).set_index("Organisatie")
+    tab = scenario_report.eight_year_display(check, 0.11, {"X"}).set_index("Organisatie")
     assert np.isnan(tab.loc["X", "Uitstroom per jaar"])
     assert tab.loc["Sector (CBS AZW, ca. 11%)", "Wisseling in 8 jaar"] == pytest.approx(
         1 - 0.89 ** 8)
-    assert "X" in scenarios.small_numbers_text(rates, [ALL, "X", "Y"])
-    assert scenarios.small_numbers_text(rates, [ALL, "Y"]) == ""
+    assert "X" in scenario_report.small_numbers_text(rates, [ALL, "X", "Y"])
+    assert scenario_report.small_numbers_text(rates, [ALL, "Y"]) == ""
 
 
 def test_eight_year_text_plain_answer():
@@ -566,10 +566,10 @@ def test_eight_year_text_plain_answer():
     check = scenarios.eight_year_check(rates.reset_index())
     s = simulate.scenario_settings("baseline", {"runs": 50})
     res = simulate.run_scenario(s, _calib(0.15))
-    text = scenarios.eight_year_text(check, res, [ALL], "Basis")
+    text = scenario_report.eight_year_text(check, res, [ALL], "Basis")
     assert "**73%**" in text  # 1 - 0.85 ** 8 = 72.7%
     assert "veel meer" in text and "vrijwel uitgesloten" in text
-    assert "te weinig vertrekkers" in scenarios.eight_year_text(check, res, [ALL], "B", {ALL})
+    assert "te weinig vertrekkers" in scenario_report.eight_year_text(check, res, [ALL], "B", {ALL})
 
 
 def test_plots_draw():
@@ -580,14 +580,14 @@ def test_plots_draw():
 
     res = simulate.run_scenario(simulate.scenario_settings("stable", {"runs": 20}), _calib())
     keys = ("effective_fte", "stayers_share", "preventive_share")
-    fig = scenarios.plot_fan_panels(res, keys, ["DOCK", "SMD"], "t")
+    fig = scenario_plots.plot_fan_panels(res, keys, ["DOCK", "SMD"], "t")
     assert sum(ax.get_visible() for ax in fig.axes) == 4  # 3 panels + the note panel
     assert len(fig.axes[0].lines) == 2  # one median per organisation
-    fig2 = scenarios.plot_fans(res, "stayers_share", [ALL, "DOCK", "Incluzio"])
+    fig2 = scenario_plots.plot_fans(res, "stayers_share", [ALL, "DOCK", "Incluzio"])
     assert sum(ax.get_visible() for ax in fig2.axes) == 3
     sens = simulate.sensitivity(simulate.scenario_settings("stable"), _calib(),
                                 {"overhead_share": [0.1, 0.4]}, runs=10)
-    fig3 = scenarios.plot_tornado(sens, "Stabiel")
+    fig3 = scenario_plots.plot_tornado(sens, "Stabiel")
     assert len(fig3.axes[0].patches) == 2
     plt.close("all")
 
@@ -601,7 +601,7 @@ def test_yearly_outflow_plot_hides_small_years(staff):
     yearly = pd.DataFrame({"organisation": ["A", "A", "A"], "year": [2019, 2020, 2021],
                            "stock_jan1": [100.0, 100.0, 100.0], "leavers": [10.0, 3.0, 12.0],
                            "outflow_rate": [0.10, 0.03, 0.12], "full_year": [True, True, False]})
-    fig = scenarios.plot_yearly_outflow(yearly, ["A"], 2019)
+    fig = scenario_plots.plot_yearly_outflow(yearly, ["A"], 2019)
     line = fig.axes[0].lines[0]
     assert list(line.get_ydata()) == [0.10]  # 2020 has <5 leavers, 2021 is not a full year
     plt.close(fig)
@@ -618,6 +618,68 @@ def test_backtest_text_suppresses_small_observed_counts():
                            "headcount_band_coverage": [1.0], "last_month_error": [0.0],
                            "outflow_mean_abs_error": [0.1], "leavers_in_band": [1.0]})
     bt = scenarios.BacktestResult(monthly, yearly, errors, pd.DataFrame())
-    text = scenarios.backtest_text(bt, "A", 2024)
+    text = scenario_report.backtest_text(bt, "A", 2024)
     assert "werkelijk <5" in text and "werkelijk 3" not in text
     assert "binnen de band" in text and "2,0%" in text
+
+
+def test_compare_scenarios_rows_and_extra():
+    calib = _calib()
+    extra = {"eigen": simulate.scenario_settings("stable", {"runs": 20, "seed": 4})}
+    summary, res = simulate.compare_scenarios(["baseline", "stable"], calib, 20, 4,
+                                              extra=extra, organisations=["DOCK", "SMD"])
+    assert list(res) == ["baseline", "stable", "eigen"]
+    # 3 scenarios x (DOCK, SMD, city)
+    assert len(summary) == 9
+    assert set(summary["organisation"]) == {"DOCK", "SMD", ALL}
+    # same settings and seed -> the extra run repeats the named one exactly
+    a = summary[summary["scenario"] == "stable"].drop(columns="scenario").reset_index(drop=True)
+    b = summary[summary["scenario"] == "eigen"].drop(columns="scenario").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_sensitivity_text_names_top_assumption():
+    sens = pd.DataFrame({"parameter": ["overhead_share", "wage_growth"], "low": [0.1, 0.02],
+                         "high": [0.4, 0.05], "result_low": [0.31, 0.2],
+                         "result_high": [0.052, 0.19], "base": [0.2, 0.2],
+                         "swing": [0.258, 0.01]})
+    text = scenario_report.sensitivity_text(sens)
+    assert text.startswith("De grootste invloed heeft **aandeel overhead, coördinatie en "
+                           "extra opdrachten**")
+    assert "van 31,0% (lage waarde) tot 5,2% (hoge waarde), tegen 20,0%" in text
+    assert scenario_report.sensitivity_text(sens.iloc[:0]) == ""
+
+
+def test_suppressed_cells_keeps_index_and_secondary():
+    df = pd.DataFrame({"n": [3.0, 40.0, 50.0, 93.0], "m": [10.0, 10.0, 10.0, 30.0]},
+                      index=[7, 8, 9, 10])
+    sup = scenario_report.suppressed_cells(df, ["n", "m"])
+    assert list(sup.index) == [7, 8, 9, 10]
+    # 3 < 5 is suppressed; one suppressed cell in the column takes the next-smallest (40)
+    assert sup["n"].tolist() == [True, True, False, False]
+    assert not sup["m"].any()
+
+
+def test_display_tables_name_the_city_gemeente():
+    assert scenario_report.org_label(ALL) == "Gemeente"
+    assert scenario_report.org_label("SMD") == "SMD"
+    by_year = pd.DataFrame({"organisation": ["SMD", ALL], "year": [2025, 2025],
+                            "structural_eur": [100.0, 300.0], "incidental_eur": [50.0, 60.0],
+                            "total_eur": [150.0, 360.0], "incidental_share": [1 / 3, 1 / 6]})
+    tab = scenario_report.funding_display(by_year, [ALL, "SMD"])
+    assert tab["Organisatie"].tolist() == ["SMD", "Gemeente"]
+    assert tab["Jaar"].tolist() == ["2025", "2025"]
+    assert tab["Aandeel incidenteel"].tolist() == [1 / 3, 1 / 6]
+
+
+def test_decimal_years_and_ticks():
+    months = pd.period_range("2027-01", periods=96, freq="M")
+    x, ticks = scenario_plots._decimal_years(months)
+    assert x[0] == 2027 and x[12] == 2028 and x[-1] == pytest.approx(2034 + 11 / 12)
+    # 2027 up to the end of 2034 (= 2035): nine years -> every other year
+    assert ticks == [2027, 2029, 2031, 2033, 2035]
+    _, short = scenario_plots._decimal_years(pd.period_range("2025-01", "2026-09", freq="M"))
+    assert short == [2025, 2026, 2027]  # ends at 2026.75 -> ticks up to 2027
+    assert scenario_plots._grid_shape(1) == (1, 1)
+    assert scenario_plots._grid_shape(3) == (2, 2)
+    assert scenario_plots._grid_shape(4) == (2, 2)

@@ -26,9 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .calibrate import DAYS_PER_MONTH
 from .contract import ALL, MAIN_ASSIGNMENT
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 def _incidental_share_indicator(budgets: pd.DataFrame, as_of: date) -> pd.DataFrame:

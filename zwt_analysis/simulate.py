@@ -24,7 +24,9 @@ month, in this order:
 
 The base state is today's stock; all of today's staff count as fully
 productive. :func:`run_scenario` wires calibration, config and simulation;
-:func:`summarise` and :func:`fan` turn arrays into tables.
+:func:`summarise` and :func:`fan` turn arrays into tables;
+:func:`compare_scenarios` runs and summarises several scenarios and
+:func:`sensitivity` one assumption at a time.
 """
 
 from __future__ import annotations
@@ -401,6 +403,33 @@ def run_scenario(settings: dict[str, Any], calib: Calibration, organisations: li
         results[ALL] = combine([results[o] for o in orgs])
     return results
 
+
+def compare_scenarios(names: list[str], calib: Calibration, runs: int, seed: int,
+                      extra: dict[str, dict[str, Any]] | None = None,
+                      organisations: list[str] | None = None, year: int | None = None
+                      ) -> tuple[pd.DataFrame, dict[str, dict[str, SimResult]]]:
+    """Run the named scenarios (plus ``extra`` settings by label) and summarise each.
+
+    Args:
+        names: scenarios from the scenario file, each run with ``runs`` and ``seed``.
+        calib: calibration (see :func:`run_scenario`).
+        runs, seed: Monte Carlo runs and seed for the named scenarios.
+        extra: further settings by label (e.g. a scenario with changed assumptions).
+        organisations: subset to run (default: all calibrated).
+        year: year of the preventive share in the summary (default: the last).
+
+    Returns:
+        (summary table: one :func:`summarise` row per scenario and organisation
+        incl. the city; the simulation results by scenario).
+    """
+    all_settings = {n: scenario_settings(n, {"runs": runs, "seed": seed}) for n in names}
+    all_settings.update(extra or {})
+    rows, results = [], {}
+    for label, s in all_settings.items():
+        res = run_scenario(s, calib, organisations)
+        results[label] = res
+        rows += [summarise(r, label, year) for r in res.values()]
+    return pd.DataFrame(rows), results
 
 def sensitivity(settings: dict[str, Any], calib: Calibration, ranges: dict[str, list[float]],
                 year: int | None = None, runs: int = 200, organisation: str = ALL

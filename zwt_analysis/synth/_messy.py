@@ -95,7 +95,9 @@ class _Fresh:
 
 
 def _future_day(until_day: int, rng: np.random.Generator) -> int:
-    return max(until_day, day(date(2027, 1, 1))) + 1 + int(rng.integers(0, 600))
+    # Far beyond any real run date, so the row is quarantined as "after as-of"
+    # whatever day `zwt clean` runs on (its default as-of never passes the run day).
+    return max(until_day, day(date(2099, 1, 1))) + 1 + int(rng.integers(0, 600))
 
 
 def _eligible(cache: dict, key: tuple, fn) -> np.ndarray:
