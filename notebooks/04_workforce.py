@@ -300,8 +300,8 @@ md(f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waar
 
 # %% [markdown]
 # **Terugtoets.** We kalibreren alleen op de jaren tot en met `backtest_until` (standaard 2024),
-# projecteren de jaren daarna tot de peildatum (met de werkelijke formatie van die jaren) en vergelijken met
-# wat er echt gebeurde.
+# projecteren de jaren daarna tot de peildatum (met de werkelijke formatie van die jaren) en
+# vergelijken met wat er echt gebeurde.
 
 # %%
 bt = scenarios.backtest(tables, ctx.as_of, settings_main, calib_last_year=backtest_until,
