@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 
 
-def _date(value: Optional[str], option: str) -> Optional[date]:
+def _date(value: str | None, option: str) -> date | None:
     if value is None or value == "":
         return None
     try:
@@ -53,7 +53,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 2026,
     scale: Annotated[float, typer.Option(help="1.0 = Zaanstad's real size.", min=0.01)] = 1.0,
     messy: Annotated[bool, typer.Option(help="Write the way real exports arrive, with broken rows.")] = False,
-    until: Annotated[Optional[str], typer.Option(help="Extract date YYYY-MM-DD (default 2026-09-30).")] = None,
+    until: Annotated[str | None, typer.Option(help="Extract date YYYY-MM-DD (default 2026-09-30).")] = None,
 ) -> None:
     """Write every raw table of the data contract as synthetic exports."""
     from . import synth as mod
@@ -68,9 +68,9 @@ def synth(
 def clean(
     raw: Annotated[Path, typer.Option(help="Folder with the raw exports (read-only).")],
     out: Annotated[Path, typer.Option(help="Folder for processed data (replaced as a whole).")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Reference date YYYY-MM-DD.")] = None,
-    column_map: Annotated[Optional[Path], typer.Option("--column-map", help="YAML/JSON: export header -> contract name.")] = None,
-    key_file: Annotated[Optional[Path], typer.Option("--key-file", help="File holding the pseudonym key.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD.")] = None,
+    column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON: export header -> contract name.")] = None,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key.")] = None,
 ) -> None:
     """Validate and clean raw exports into Parquet, quarantine and validation.json."""
     from . import clean as mod
@@ -83,7 +83,7 @@ def clean(
 def indicators(
     processed: Annotated[Path, typer.Option(help="Folder written by `zwt clean`.")],
     out: Annotated[Path, typer.Option(help="CSV file for the long indicator table.")],
-    limits: Annotated[Optional[Path], typer.Option(help="YAML overriding the deadline limits.")] = None,
+    limits: Annotated[Path | None, typer.Option(help="YAML overriding the deadline limits.")] = None,
 ) -> None:
     """Compute every indicator of the data contract into one long CSV table."""
     from . import indicators as mod
@@ -93,12 +93,12 @@ def indicators(
 
 @app.command()
 def report(
-    processed: Annotated[Optional[Path], typer.Option(help="Folder written by `zwt clean`.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Folder for the HTML reports.")] = None,
-    only: Annotated[Optional[list[str]], typer.Option(help="Run only this report (repeatable).")] = None,
-    param: Annotated[Optional[list[str]], typer.Option(help="Notebook parameter KEY=VALUE (repeatable).")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
-    indicators_file: Annotated[Optional[Path], typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
+    processed: Annotated[Path | None, typer.Option(help="Folder written by `zwt clean`.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the HTML reports.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this report (repeatable).")] = None,
+    param: Annotated[list[str] | None, typer.Option(help="Notebook parameter KEY=VALUE (repeatable).")] = None,
+    jobs: Annotated[int | None, typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
+    indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
 ) -> None:
     """Run the report notebooks with papermill and render HTML, index and manifest."""
     from . import report as mod
