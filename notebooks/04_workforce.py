@@ -31,7 +31,7 @@
 # %% tags=["parameters"]
 processed_dir = ""     # "" -> the project's data/processed
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
-organisation = "ALL"   # "ALL" = whole city, or one organisation (DOCK, Incluzio, SMD)
+organisation = "ALL"   # "ALL" means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
 scenario = "baseline"  # baseline, high_turnover, indexation_gap, stable (resources/scenarios.yaml)
 runs = 500             # Monte Carlo runs per scenario
