@@ -47,6 +47,7 @@ report-real: $(STAMP)
 	@echo "Open $(REPORTS)/index.html"
 
 test: $(STAMP)
+	@scripts/ensure_chromium.sh >/dev/null
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP)
@@ -54,6 +55,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python benchmarks/bench_scenarios.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,113 @@
+"""The reports in a real browser (issue 9): headless Debian Chromium.
+
+Every page of the full report suite on the small synthetic data
+(``index.html``, each ``report.html`` and ``report_code.html``) is opened in
+headless Chromium through the DevTools protocol (tests/browser_check.py) and
+must show no console error or uncaught exception, load every ``<img>``
+(``naturalWidth > 0``), have every local link point at an existing file,
+show the synthetic-data banner as visible text, and make no request that
+leaves the machine (no ``http(s)`` request at all, no script/link/img/...
+element pointing to the network). A screenshot of each page is kept under
+``<pytest basetemp>/reports-artifacts/`` (or ``$ZWT_BROWSER_ARTIFACTS``).
+
+Chromium comes from Debian's ``chromium`` package (``scripts/ensure_chromium.sh``
+installs it); without it these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_check import Browser, find_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("headless Chromium not found (/usr/bin/chromium): run "
+                    "scripts/ensure_chromium.sh as root (apt-get install chromium) "
+                    "or point ZWT_CHROMIUM at a Chromium binary")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, tmp_path_factory):
+    with Browser(chromium, profile=tmp_path_factory.mktemp("chromium-profile")) as b:
+        yield b
+
+
+BAD_PAGE = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>fout</title>
+<script src="https://cdn.example.org/lib.js"></script>
+<link rel="stylesheet" href="http://example.org/style.css">
+</head><body><p>SYNTHETISCHE DATA</p>
+<img src="ontbreekt.png" alt="weg">
+<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==" alt="ok">
+<a href="bestaat.csv">goed</a> <a href="weg.csv">kapot</a> <a href="https://www.zaanstad.nl">extern</a>
+<script>console.error("opzettelijke fout"); undefinedFunction();</script>
+</body></html>"""
+
+GOOD_PAGE = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>goed</title>
+</head><body><p>SYNTHETISCHE DATA</p>
+<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==" alt="ok">
+<a href="bestaat.csv">goed</a> <a href="#boven">boven</a> <a href="https://www.zaanstad.nl">extern</a>
+</body></html>"""
+
+
+def test_checker_finds_what_it_claims_to_find(browser, tmp_path):
+    """Positive control: every kind of problem on a hand-built page is reported."""
+    (tmp_path / "bestaat.csv").write_text("a\n1\n")
+    (tmp_path / "bad.html").write_text(BAD_PAGE, encoding="utf-8")
+    (tmp_path / "good.html").write_text(GOOD_PAGE, encoding="utf-8")
+    bad = browser.check_page(tmp_path / "bad.html", tmp_path / "bad.png")
+    text = "\n".join(bad.problems())
+    assert "opzettelijke fout" in text and "undefinedFunction" in text
+    assert "image not loaded: ontbreekt.png" in text
+    assert "broken link: weg.csv" in text and "bestaat.csv" not in text
+    assert "network resource: <script> https://cdn.example.org/lib.js" in text
+    assert "network resource: <link> http://example.org/style.css" in text
+    assert any(u.startswith("https://cdn.example.org") for u in bad.network_requests)
+    assert "zaanstad.nl" not in text  # a plain link to a website is fine
+    assert (tmp_path / "bad.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    good = browser.check_page(tmp_path / "good.html")
+    assert good.problems() == [] and good.info["banner"] and len(good.info["images"]) == 1
+
+
+def report_pages(reports: Path) -> list[Path]:
+    return [reports / "index.html", *sorted(reports.glob("*/*/report.html")),
+            *sorted(reports.glob("*/*/report_code.html"))]
+
+
+@pytest.mark.xdist_group("reports")
+def test_every_report_page_in_a_real_browser(browser, small_reports, tmp_path_factory, capsys):
+    shots = Path(os.environ.get("ZWT_BROWSER_ARTIFACTS")
+                 or tmp_path_factory.getbasetemp() / "reports-artifacts")
+    pages = report_pages(small_reports)
+    assert len(pages) > 3, "the report suite produced no report pages"
+    problems: dict[str, list[str]] = {}
+    images = 0
+    for page in pages:
+        rel = page.relative_to(small_reports).as_posix()
+        res = browser.check_page(page, shots / (rel.replace("/", "__") + ".png"))
+        found = res.problems()
+        if not res.info.get("banner"):
+            found.append("no visible 'SYNTHETISCHE DATA' banner")
+        if res.info.get("text_length", 0) < 200:
+            found.append("page shows (almost) no text")
+        if page.name == "report.html" and not res.info.get("images"):
+            found.append("reviewer report without a single figure")
+        images += len(res.info.get("images", []))
+        if found:
+            problems[rel] = found
+    linked = {p.relative_to(small_reports).as_posix() for p in pages[1:] if p.name == "report.html"}
+    index = browser.check_page(small_reports / "index.html")
+    index_targets = {link["raw"] for link in index.info["links"]}
+    assert linked <= index_targets, f"reports not linked from index.html: {linked - index_targets}"
+    with capsys.disabled():
+        print(f"\nbrowser screenshots of {len(pages)} pages ({images} images checked): {shots}")
+    assert not problems, problems
+    assert len(list(shots.glob("*.png"))) >= len(pages)

@@ -1,0 +1,282 @@
+"""Faults around ``zwt report`` that tests/test_report.py does not cover (issue 9).
+
+test_report.py already covers: an exception (KeyboardInterrupt) raised inside
+the runner leaves the previous reports, a stale build of a dead process is
+removed, two runs from threads of one process into two folders, and a
+hanging notebook hitting its time-out. Here, with real processes:
+
+* the whole ``zwt report`` process group killed with SIGKILL in the middle of
+  a notebook (no Python clean-up runs at all) leaves the previous reports
+  byte for byte; the next run removes the dead build folder and succeeds;
+* two ``zwt report`` processes started at the same time into two folders
+  do not interfere;
+* ``zwt clean`` failing while writing (disk full after the first file) ends
+  in one plain message and leaves ``--out`` as it was, and ``zwt clean``
+  killed with SIGKILL while writing leaves ``--out`` as it was too; the next
+  run removes the dead run's temporary folder.
+
+The test notebooks are tiny; the runner finds them through
+``ZWT_NOTEBOOKS_DIR``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zwt_analysis import clean
+from zwt_analysis.cli import app
+
+HEADER = """# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python (zwt)
+#     language: python
+#     name: zwt
+# ---
+
+# %% tags=["parameters"]
+processed_dir = ""
+indicators_file = ""
+organisation = "ALL"
+output_dir = ""
+"""
+
+OK_NOTEBOOK = HEADER + """
+# %%
+import time
+from zwt_analysis import notebook
+ctx = notebook.start(title="Storingsproef", params=dict(processed_dir=processed_dir,
+    indicators_file=indicators_file, organisation=organisation, output_dir=output_dir))
+time.sleep(2)  # long enough for two runs to overlap
+ctx.save_table(ctx.table("areas")[["team"]].assign(run=organisation), "teams")
+"""
+
+# Writes a marker with its pid, then waits. When its parent (the runner's worker) is
+# killed it ends itself: Jupyter starts kernels in their own session, so killing the
+# runner's process group does not reach them.
+SLOW_NOTEBOOK = HEADER + """
+# %%
+import os, time
+parent = os.getppid()
+with open("started.txt", "w") as fh:
+    fh.write(str(os.getpid()))
+for _ in range(1200):
+    time.sleep(0.1)
+    if os.getppid() != parent:
+        os._exit(0)
+"""
+
+
+def zwt() -> str:
+    exe = Path(sys.executable).parent / "zwt"
+    if not exe.exists():
+        pytest.skip(f"the zwt script is not installed next to {sys.executable}")
+    return str(exe)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def notebooks(folder: Path, **sources: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in sources.items():
+        (folder / f"{name}.py").write_text(text, encoding="utf-8")
+    return folder
+
+
+def run_report(processed: Path, out: Path, nbs: Path, **popen) -> subprocess.Popen:
+    env = os.environ | {"ZWT_NOTEBOOKS_DIR": str(nbs), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([zwt(), "report", "--processed", str(processed), "--out", str(out),
+                             "--jobs", "1", "--param", "organisation=ALL"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, **popen)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_leaves_previous_reports(small_processed, tmp_path):
+    out = tmp_path / "reports"
+    good = run_report(small_processed, out, notebooks(tmp_path / "nb_ok", **{"01_ok": OK_NOTEBOOK}))
+    log, _ = good.communicate(timeout=300)
+    assert good.returncode == 0, log
+    (out / "README.md").write_text("kept by the team\n")
+    before = snapshot(out)
+    assert "01_ok/ALL/report.html" in before and "01_ok/ALL/teams.csv" in before
+
+    slow_nbs = notebooks(tmp_path / "nb_slow", **{"01_slow": SLOW_NOTEBOOK})
+    entries = set(tmp_path.iterdir())
+    slow = run_report(small_processed, out, slow_nbs)
+    kernel_pid = None
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and slow.poll() is None:
+            markers = [p for p in tmp_path.rglob("started.txt") if p.read_text()]
+            if markers:
+                kernel_pid = int(markers[0].read_text())
+                break
+            time.sleep(0.2)
+        assert kernel_pid, f"the slow notebook never started: {slow.poll()}"
+        os.killpg(slow.pid, signal.SIGKILL)  # the runner and its workers, no clean-up
+        slow.wait(timeout=30)
+    finally:
+        if slow.poll() is None:
+            os.killpg(slow.pid, signal.SIGKILL)
+            slow.wait(timeout=30)
+    assert slow.returncode == -signal.SIGKILL
+
+    assert snapshot(out) == before, "the killed run changed the previous reports"
+    leftovers = set(tmp_path.iterdir()) - entries  # the dead run's build folder
+    deadline = time.monotonic() + 30  # the orphaned kernel notices and ends itself
+    while _alive(kernel_pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(kernel_pid):  # pragma: no cover - never leave a process behind
+        os.kill(kernel_pid, signal.SIGKILL)
+        pytest.fail("the orphaned kernel did not end")
+
+    again = run_report(small_processed, out, tmp_path / "nb_ok")
+    log, _ = again.communicate(timeout=300)
+    assert again.returncode == 0, log
+    assert not [p.name for p in leftovers if p.exists()], "the dead run's build was not removed"
+    assert set(tmp_path.iterdir()) == entries, "the second run left something beside --out"
+    assert (out / "README.md").read_text() == "kept by the team\n"
+    assert (out / "01_ok/ALL/report.html").is_file()
+
+
+@pytest.mark.slow
+def test_two_processes_into_two_folders_at_once(small_processed, tmp_path):
+    nbs = notebooks(tmp_path / "nb", **{"01_ok": OK_NOTEBOOK})
+    outs = [tmp_path / "left" / "reports", tmp_path / "right" / "reports"]
+    procs = [run_report(small_processed, o, nbs) for o in outs]
+    logs = []
+    try:
+        for p in procs:
+            logs.append(p.communicate(timeout=300)[0])
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=30)
+    assert [p.returncode for p in procs] == [0, 0], logs
+    names = [sorted(snapshot(o)) for o in outs]
+    assert names[0] == names[1]
+    for o in outs:
+        m = json.loads((o / "manifest.json").read_text(encoding="utf-8"))
+        assert m["summary"] == {"ok": 1, "failed": 0, "timeout": 0}
+        (run,) = m["runs"]
+        assert sorted(run["files"]) == ["report.html", "report.ipynb", "report_code.html",
+                                        "teams.csv"]
+        assert (o / "01_ok/ALL/teams.csv").read_text() == (outs[0] / "01_ok/ALL/teams.csv").read_text()
+        log = (o / "zwt-report.log").read_text(encoding="utf-8")
+        assert f"out={o}" in log
+        other = outs[1] if o == outs[0] else outs[0]
+        assert str(other) not in log, "one run logged the other's work"
+        assert not list(o.parent.glob(".reports.build-*"))
+
+
+# ----------------------------------------------------------------- zwt clean
+
+STAFF = ("employee_id,organisation,team,fte,start_date\n"
+         "E1,DOCK,T1,1,2024-01-01\nE2,SMD,T2,0.5,2024-02-01\n")
+CASES = ("case_id,client_id,organisation,team,legal_framework,date_report\n"
+         "C1,123456782,DOCK,T1,wmo,2024-03-01\n")
+
+
+def _clean_folders(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    (raw / "staff.csv").write_text(STAFF)
+    (raw / "cases.csv").write_text(CASES)
+    out.mkdir()
+    (out / "validation.json").write_text('{"from": "the previous run"}')
+    (out / "staff.parquet").write_bytes(b"previous bytes")
+    return raw, out, snapshot(out)
+
+
+def test_clean_failing_mid_write_leaves_out_and_says_so(tmp_path, monkeypatch):
+    raw, out, before = _clean_folders(tmp_path)
+    real_write = clean.write_table  # writes one processed table
+    written = []
+
+    def disk_full(*args, **kwargs):
+        if written:
+            raise OSError(28, "No space left on device")
+        real_write(*args, **kwargs)
+        written.append(args)
+
+    monkeypatch.setattr(clean, "write_table", disk_full)
+    result = CliRunner().invoke(app, ["clean", "--raw", str(raw), "--out", str(out)],
+                                env={"ZWT_PSEUDONYM_KEY": "k"})
+    assert written, "the fault was not injected mid-write"
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert lines == [f"zwt: error: {out}: cannot write the output folder (No space left on device)"]
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed", "raw"]  # no temp folder
+
+
+KILLED_CLEAN = """
+import sys, time, pathlib
+from zwt_analysis import clean
+real = clean.write_table
+def slow(*args, **kwargs):
+    real(*args, **kwargs)
+    pathlib.Path(sys.argv[3]).write_text("writing")
+    time.sleep(120)
+clean.write_table = slow
+clean.main(raw=pathlib.Path(sys.argv[1]), out=pathlib.Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.slow
+def test_clean_killed_mid_write_leaves_out(tmp_path):
+    raw, out, before = _clean_folders(tmp_path)
+    marker = tmp_path / "writing.txt"
+    env = os.environ | {"ZWT_PSEUDONYM_KEY": "k"}
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_CLEAN, str(raw), str(out), str(marker)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), f"clean never reached the writing step ({proc.poll()})"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert snapshot(out) == before, "the killed clean changed --out"
+    # the next run replaces --out as a whole
+    env_run = CliRunner().invoke(app, ["clean", "--raw", str(raw), "--out", str(out)],
+                                 env={"ZWT_PSEUDONYM_KEY": "k"})
+    assert env_run.exit_code == 0, env_run.output
+    assert "staff.parquet" in snapshot(out) and "from" not in (out / "validation.json").read_text()
+    # like `zwt report` with its dead builds, the next run removes the dead run's temporary
+    # folder: it holds (pseudonymised) person data that nobody would ever clean up
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("raw", "processed",
+                                                                        marker.name))
+    assert left == [], f"the killed run's temporary folder was never removed: {left}"
