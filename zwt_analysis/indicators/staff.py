@@ -130,13 +130,27 @@ def staff_outflow_rate(
     city_out = ended.loc[
         (~reason.isin(["transfer_internal", "transfer_other_wijkteam"])).fillna(True).to_numpy()
     ]
+    num = _persons_per_year(((org_out, "organisation"), (city_out, "city")), "end_year")
+    return _rate(num, staff, as_of, "staff_outflow_rate", with_persons, since)
+
+
+def _persons_per_year(
+    frames: tuple[tuple[pd.DataFrame, str], ...], year_column: str
+) -> pd.DataFrame:
+    """Distinct ``employee_id`` per year, at organisation or city level.
+
+    ``frames`` pairs a frame of spells with its level (``"organisation"``:
+    grouped by its organisation; ``"city"``: organisation ``ALL``). Returns
+    columns period, organisation, team (``ALL``), numerator; empty frames
+    give no rows.
+    """
     parts = []
-    for frame, level in ((org_out, "organisation"), (city_out, "city")):
+    for frame, level in frames:
         if frame.empty:
             continue
         rows = pd.DataFrame(
             {
-                "period": frame["end_year"].astype("int64").astype(str).to_numpy(),
+                "period": frame[year_column].astype("int64").astype(str).to_numpy(),
                 "organisation": frame["organisation"].to_numpy() if level == "organisation" else ALL,
                 "team": ALL,
                 "employee_id": frame["employee_id"].to_numpy(),
@@ -148,9 +162,9 @@ def staff_outflow_rate(
             .rename("numerator")
             .reset_index()
         )
-    num = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["period", "organisation", "team", "numerator"])
-    return _rate(num, staff, as_of, "staff_outflow_rate", with_persons, since)
+    if not parts:
+        return pd.DataFrame(columns=["period", "organisation", "team", "numerator"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _not_employed_day_before(sp: pd.DataFrame, same_organisation: bool) -> np.ndarray:
@@ -190,29 +204,11 @@ def staff_inflow_rate(
     """
     day = ts(as_of)
     sp = _spells(staff, day).reset_index(drop=True)
-    parts = []
-    for same_org, level in ((True, "organisation"), (False, "city")):
-        if sp.empty:
-            continue
-        new = sp.loc[_not_employed_day_before(sp, same_org)]
-        if new.empty:
-            continue
-        rows = pd.DataFrame(
-            {
-                "period": new["start_year"].astype(str).to_numpy(),
-                "organisation": new["organisation"].to_numpy() if level == "organisation" else ALL,
-                "team": ALL,
-                "employee_id": new["employee_id"].to_numpy(),
-            }
-        )
-        parts.append(
-            rows.groupby(["period", "organisation", "team"], sort=False)["employee_id"]
-            .nunique()
-            .rename("numerator")
-            .reset_index()
-        )
-    num = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["period", "organisation", "team", "numerator"])
+    frames = tuple(
+        (sp.loc[_not_employed_day_before(sp, same_org)] if not sp.empty else sp, level)
+        for same_org, level in ((True, "organisation"), (False, "city"))
+    )
+    num = _persons_per_year(frames, "start_year")
     return _rate(num, staff, as_of, "staff_inflow_rate", with_persons, since)
 
 
