@@ -639,3 +639,140 @@ def test_big_tables_written_in_slices_same_content(tmp_path, monkeypatch):
         back = processed.coerce_types("time_registrations", pd.read_parquet(path))
         pd.testing.assert_frame_equal(back, r.frames["time_registrations"])
         assert len(back) == 7
+
+
+# --------------------------------------------------------------------------- hardening regressions
+
+
+def test_cr_in_a_cell_is_quarantined_and_quarantine_csv_reads_back(tmp_path, monkeypatch):
+    """Regression: a bare CR in quarantine.csv made the file unreadable."""
+    monkeypatch.setenv(KEY_ENV, "k")
+    write(tmp_path / "raw", "staff.csv", STAFF_H + 'E1,DOCK,T1,"gen\rx",1,2024-01-01,,\n'
+          "E2,DOCK,T1,generalist,1,2024-01-01,,\n")
+    out = tmp_path / "out"
+    assert clean.main(raw=tmp_path / "raw", out=out) == 0
+    q = processed.read_quarantine(out)
+    assert q.values.tolist() == [["staff", 1, "role", "gen\rx", "control character in text"]]
+    assert processed.read_validation(out)["staff"]["rows_quarantined"] == 1
+    assert (out / "quarantine.csv").read_bytes().splitlines()[1] == \
+        b'"staff",1,"role","gen'  # the CR sits inside a quoted cell
+    assert len(processed.read_table(out, "staff")) == 1
+
+
+def test_control_characters_one_line_per_cell_in_every_text_kind(tmp_path):
+    write(tmp_path, "areas.csv", AREAS)
+    write(tmp_path, "time_registrations.csv", TR_H
+          + '"E1",DOCK,"T\r1",2024-01-02,statutory_individual,4,,\n'  # team (text)
+          + "E\x1b1,DOCK,Team Oost,2024-01-02,overhead,4,,\n"  # employee_id (id)
+          + "E2,DOCK,Team Oost,2024-01-02,overhead,4,wmo\x1c2015,\n"  # enum: not read as a space
+          + 'E3,"\tDOCK\r",Team Oost,2024-01-02,overhead,4,,\n')  # trimmed white space: fine
+    r = run(tmp_path)
+    got = [(row, col, reason) for _, row, col, _, reason in lines(r, "time_registrations")]
+    assert got == [(1, "team", "control character in text"),
+                   (2, "employee_id", "control character in text"),
+                   (3, "legal_framework", "control character in text")]
+    assert lines(r, "time_registrations")[1][3] == pseudonym("E\x1b1", KEY)  # still pseudonymised
+    assert r.frames["time_registrations"]["organisation"].tolist() == ["DOCK"]
+    check_conserved(r)
+
+
+def test_line_breaks_allowed_only_in_free_text(tmp_path):
+    write(tmp_path, "signals.csv", "date,organisation,text,team,theme\n"
+          '2024-01-02,DOCK,"regel 1\r\nregel 2\ttab",,"wonen"\n'
+          '2024-01-02,DOCK,"bel\x07",,\n'
+          '2024-01-02,DOCK,ok,,"wo\nnen"\n')
+    r = run(tmp_path)
+    assert [(x[1], x[2], x[4]) for x in lines(r)] == [(2, "text", "control character in text"),
+                                                     (3, "theme", "control character in text")]
+    assert r.frames["signals"]["text"].tolist() == ["regel 1\r\nregel 2\ttab"]
+
+
+@pytest.mark.parametrize(("table", "text", "column"), [
+    ("staff", STAFF_H + "E1,DOCK,T1,,1,2024-01-01,9999-12-31,\n", "end_date"),
+    ("staff", STAFF_H + "E1,DOCK,T1,,1,0001-01-01,,\n", "start_date"),
+    ("cases", CASES_H + "C1,123456782,DOCK,T1,,wmo,2024-01-01,,,,,2262-04-12,\n", "date_closed"),
+])
+def test_dates_outside_window_quarantined_not_fatal(tmp_path, table, text, column):
+    """Regression: ISO dates beyond pandas' range made the whole file fatal."""
+    write(tmp_path, f"{table}.csv", text)
+    r = run(tmp_path, as_of=dt.date(2026, 9, 30))
+    assert [(x[1], x[2], x[4]) for x in lines(r)] == [(1, column, "not a date")]
+    check_conserved(r)
+
+
+def test_huge_numbers_quarantined_and_clean_rows_written(tmp_path, monkeypatch):
+    """Regression: a 40-digit population crashed the Int64 cast with a traceback."""
+    monkeypatch.setenv(KEY_ENV, "k")
+    write(tmp_path / "raw", "areas.csv", "area_code,area_name,organisation,team,pact,population\n"
+          f"WK1,A,DOCK,T1,ja,1{'0' * 39}\n"
+          "WK2,B,DOCK,T2,,9007199254740991\n"  # 2**53 - 1: the largest accepted
+          "WK3,C,DOCK,T3,,9007199254740993\n"  # would be rounded to 2**53
+          f"WK4,D,DOCK,T4,,1{'0' * 400}\n"  # overflows to inf
+          "WK5,E,DOCK,T5,,12\n")
+    write(tmp_path / "raw", "formation.csv", "organisation;year;budgeted_fte\n"
+          f"DOCK;2024;{'1' * 40}\nSMD;2024;12,5\n")
+    out = tmp_path / "out"
+    assert clean.main(raw=tmp_path / "raw", out=out) == 0
+    q = processed.read_quarantine(out)
+    assert [(t, n, c, r) for t, n, c, _, r in q.values.tolist()] == [
+        ("areas", 1, "population", "number too large"),
+        ("areas", 3, "population", "number too large"),
+        ("areas", 4, "population", "number too large"),
+        ("formation", 1, "budgeted_fte", "number too large")]
+    areas = processed.read_table(out, "areas")
+    assert areas["population"].tolist() == [9007199254740991, 12]
+    assert processed.read_table(out, "formation")["budgeted_fte"].tolist() == [12.5]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_replace_folder_removes_dead_runs_temp_folders_only(tmp_path):
+    """Regression: a killed `zwt clean` left its temporary folder (person data) forever."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "processed"
+    write(out, "validation.json", "{}")
+    dead = _dead_pid()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = [tmp_path / f".processed.zwt-tmp-{dead}-ab12cd34",
+                 tmp_path / f".processed.zwt-old-{dead}-ab12cd34",
+                 tmp_path / f".processed.zwt-tmp-{os.getpid()}-00000000"]  # our pid, not ours
+        kept = [tmp_path / f".processed.zwt-tmp-{live.pid}-ab12cd34",  # a live run
+                tmp_path / f".other.zwt-tmp-{dead}-ab12cd34",  # another --out
+                tmp_path / f".processed.zwt-tmp-x{dead}-ab12cd34"]  # not a name we write
+        for d in stale + kept:
+            write(d, "cases.parquet", "pseudonymised rows")
+        clean.replace_folder(out, lambda tmp: write(tmp, "validation.json", '{"new": 1}'))
+    finally:
+        live.kill()
+        live.wait()
+    assert [d.name for d in stale if d.exists()] == []
+    assert [d.name for d in kept if not d.exists()] == []
+    assert (out / "validation.json").read_text() == '{"new": 1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["processed", *(d.name for d in kept)])
+
+
+def test_dead_runs_old_folder_restored_when_out_is_missing(tmp_path):
+    """Killed between its two renames, a run leaves the previous output as ``zwt-old``."""
+    out = tmp_path / "processed"
+    dead = _dead_pid()
+    old = tmp_path / f".processed.zwt-old-{dead}-0badc0de"
+    tmp = tmp_path / f".processed.zwt-tmp-{dead}-0badc0de"
+    write(old, "validation.json", "previous")
+    write(tmp, "validation.json", "half")
+    assert sorted(clean.remove_stale_temp_folders(out)) == sorted([old, tmp])
+    assert (out / "validation.json").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
+    # with --out present a dead run's old folder is simply removed
+    write(old, "validation.json", "older")
+    assert clean.remove_stale_temp_folders(out) == [old]
+    assert (out / "validation.json").read_text() == "previous" and not old.exists()

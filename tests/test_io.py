@@ -457,3 +457,134 @@ def test_docs_list_every_spelling_generated_from_yaml():
     doc = (config.DOCS_DIR / "data_contract.md").read_text(encoding="utf-8")
     block = doc.split("<!-- spellings:start -->\n", 1)[1].split("<!-- spellings:end -->", 1)[0]
     assert block.strip() == rawio.spellings_markdown().strip()
+
+
+# --------------------------------------------------------------------------- hardening regressions
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "0001-01-01", "1677-09-21", "2262-04-12",
+                                  "1899-12-31", "2101-01-01", "31-12-9999", "01-01-0001"])
+def test_dates_outside_1900_2100_are_bad_not_fatal(text):
+    """Regression: ISO dates beyond pandas' ns range used to crash the fast path."""
+    s = _s("2024-01-01", text, "")
+    for parse in (rawio.parse_date_fast, rawio.parse_date,
+                  lambda x: rawio.parse_unique(x, rawio.parse_date_fast)):
+        res = parse(s)
+        assert res.bad.tolist() == [False, True, False]
+        assert res.values.iloc[0] == pd.Timestamp("2024-01-01")
+        assert res.values.iloc[1:].isna().all()
+        assert res.values.dtype == "datetime64[ns]"
+
+
+def test_date_window_edges_are_valid():
+    res = rawio.parse_date_fast(_s("1900-01-01", "2100-12-31", "01-01-1900", "31-12-2100"))
+    assert not res.bad.any()
+    assert [d.date() for d in res.values] == [dt.date(1900, 1, 1), dt.date(2100, 12, 31)] * 2
+
+
+def test_too_large_numbers():
+    """Regression: 40-digit numbers passed checking and crashed the Int64 cast."""
+    limit = 2.0**53
+    v = pd.Series([1e39, -1e39, math.inf, -math.inf, limit, limit - 1, -(limit - 1), 12.5,
+                   np.nan, 0.0])
+    assert rawio.too_large(v).tolist() == [True, True, True, True, True, False, False, False,
+                                           False, False]
+
+
+@pytest.mark.parametrize(("text", "decimal_comma"), [("1" + "0" * 39, True), ("1" + "0" * 400, False),
+                                                     ("9007199254740993", False),
+                                                     ("-123456789012345678901234567890,5", True)])
+def test_huge_number_text_parses_then_counts_as_too_large(text, decimal_comma):
+    res = rawio.parse_number(_s(text), decimal_comma)
+    assert not res.bad[0]  # it is a number ...
+    assert rawio.too_large(res.values)[0]  # ... but not one that can be held exactly
+
+
+@pytest.mark.parametrize(("text", "strict", "free_text"), [
+    ("gen\rx", True, False),  # CR inside: never in a label, fine in a note
+    ("a\nb", True, False),
+    ("a\tb", True, False),
+    ("a\r\nb", True, False),
+    ("\x1b[31mrood\x1b[0m", True, True),  # ESC: always
+    ("T\x0b1", True, True),  # vertical tab
+    ("x\x00y", True, True),
+    ("x\x7fy", True, True),  # DEL
+    ("x\x85y", True, True),  # C1 (NEL)
+    ("wmo\x1c2015", True, True),  # a separator Python's split() would read as a space
+    ("DOCK\r", False, False),  # surrounding white space is trimmed first
+    ("\tDOCK\r\n", False, False),
+    ("\x1fDOCK\x1c", False, False),
+    ("\xa0SMD\xa0", False, False),
+    ("Zaanse Schans é 😀", False, False),
+    ("zero\u200bwidth", False, False),  # a format character, not a control character
+    ("", False, False),
+])
+def test_control_characters(text, strict, free_text):
+    s = _s("plain", text)
+    assert rawio.control_characters(s).tolist() == [False, strict]
+    assert rawio.control_characters(s, allow_line_breaks=True).tolist() == [False, free_text]
+
+
+def test_control_characters_per_distinct_value_and_on_categoricals():
+    s = _s("a\rb", "ok", "a\rb", "ok")
+    expected = [True, False, True, False]
+    assert rawio.control_characters(s).tolist() == expected
+    assert rawio.control_characters(s.astype("category")).tolist() == expected
+
+
+# --------------------------------------------------------------------------- csvio
+
+
+TRICKY_TEXT = ["a\rb", "a\nb", "a\r\nb", "\r", '"', 'say "hi"', "x;y", "x,y", " lead", "trail ",
+               "é😀ï", "nul\x00byte", "\x1b[31m", "NA", "NULL", "#N/A", "007", "1e5", "-", "+1",
+               "\u2028", "tab\there", "=1+1"]
+
+
+def test_write_csv_round_trips_tricky_text(tmp_path):
+    from zwt_analysis.csvio import write_csv
+
+    df = pd.DataFrame({"text": pd.array(TRICKY_TEXT, dtype="string"),
+                       "n": np.arange(len(TRICKY_TEXT), dtype="int64")})
+    path = write_csv(df, tmp_path / "t.csv")
+    assert path == tmp_path / "t.csv"
+    back = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"text": str})
+    assert back["text"].tolist() == TRICKY_TEXT
+    assert back["n"].tolist() == list(range(len(TRICKY_TEXT)))
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == TRICKY_TEXT
+    assert len(rows) == len(TRICKY_TEXT) + 1
+
+
+def test_write_csv_exact_bytes_numbers_missing_and_dates(tmp_path):
+    from zwt_analysis.csvio import write_csv
+
+    df = pd.DataFrame({
+        "s": pd.array(["a\rb", None, ""], dtype="string"),
+        "i": pd.array([1, None, -3], dtype="Int64"),
+        "f": [0.1, np.nan, 1 / 3],
+        "b": pd.array([True, None, False], dtype="boolean"),
+        "d": pd.to_datetime(["2024-01-31", None, "2026-09-30"]),
+    })
+    path = write_csv(df, tmp_path / "t.csv")
+    assert path.read_bytes() == (
+        b'"s","i","f","b","d"\n'
+        b'"a\rb",1,0.1,True,"2024-01-31"\n'
+        b'"","","","",""\n'
+        b'"",-3,0.3333333333333333,False,"2026-09-30"\n')
+    back = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    assert back["s"].iloc[0] == "a\rb" and back["s"].iloc[1:].isna().all()  # "" reads as missing
+    assert back["i"].iloc[[0, 2]].tolist() == [1, -3] and pd.isna(back["i"].iloc[1])
+    assert back["f"].iloc[0] == 0.1 and back["f"].iloc[2] == 1 / 3  # shortest repr, exact
+
+
+def test_write_csv_empty_frame_and_replaces_file(tmp_path):
+    from zwt_analysis.csvio import write_csv
+
+    path = tmp_path / "t.csv"
+    path.write_text("old content\n")
+    write_csv(pd.DataFrame({"table": pd.Series(dtype="object"), "row": pd.Series(dtype="int64")}),
+              str(path))
+    assert path.read_bytes() == b'"table","row"\n'

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from . import config, processed, schemas
 from . import io as rawio
 from .contract import MAIN_ASSIGNMENT, PERSON_ID_COLUMNS, QUARANTINE_COLUMNS, TABLES, Column
+from .csvio import write_csv
 from .errors import FatalInputError, ZwtError
 from .privacy import NO_KEY_WARNING, PseudonymKey, load_key, pseudonymise
 
@@ -147,10 +148,23 @@ def check_table(raw: rawio.RawTable, key: PseudonymKey) -> TableResult:
         text = frame[col.name]
         p = _parse_column(col, text, raw.decimal_comma)
         values = p.values
-        bad = p.bad
+        # A control character is the one line of its cell (it replaces a parse failure).
+        ctrl = _control_cells(raw.name, col, text)
+        if ctrl.any():
+            res.add(np.flatnonzero(ctrl), col.name, _quarantine_values(col.name, text[ctrl], key),
+                    schemas.CONTROL_CHARACTER)
+            values = values.mask(ctrl)
+        bad = p.bad & ~ctrl
         if bad.any():
             res.add(np.flatnonzero(bad), col.name, _quarantine_values(col.name, text[bad], key),
                     schemas.parse_failure_reason(col))
+        bad = bad | ctrl
+        if col.kind in ("int", "float"):
+            big = rawio.too_large(values)  # inf, or would not survive the cast to Int64
+            if big.any():
+                res.add(np.flatnonzero(big), col.name, text[big].to_numpy(), schemas.TOO_LARGE)
+                bad = bad | big
+                values = values.mask(big)
         if col.kind == "int":
             frac = ~rawio.whole_numbers(values)
             if frac.any():
@@ -180,6 +194,13 @@ def check_table(raw: rawio.RawTable, key: PseudonymKey) -> TableResult:
     _check_date_orders(res)
     _check_duplicates(res, bad_cells, key)
     return res
+
+
+def _control_cells(table: str, col: Column, text: pd.Series) -> np.ndarray:
+    """Cells of a text-like column holding a control character (see ``schemas``)."""
+    if col.kind not in schemas.CONTROL_CHECKED_KINDS:
+        return np.zeros(len(text), dtype=bool)
+    return rawio.control_characters(text, schemas.allows_line_breaks(table, col.name))
 
 
 def _quarantine_values(column: str, text: pd.Series, key: PseudonymKey) -> np.ndarray:
@@ -504,8 +525,7 @@ def write_outputs(target: Path, run_: CleanRun, synthetic_marker: bytes | None) 
         write_table(res, run_.key, processed.table_path(target, name))
     quarantine, validation = run_.quarantine, run_.validation
     q = quarantine.reindex(columns=list(QUARANTINE_COLUMNS))
-    q.to_csv(target / processed.QUARANTINE_FILE, index=False, lineterminator="\n",
-             encoding="utf-8")
+    write_csv(q, target / processed.QUARANTINE_FILE)
     (target / processed.VALIDATION_FILE).write_text(
         json.dumps(validation, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if synthetic_marker is not None:
@@ -529,29 +549,102 @@ def check_folders(raw: Path, out: Path) -> None:
         raise FatalInputError(f"{out}: --out exists and is not a folder")
 
 
+#: Tags (``<pid>-<hex>``) of the temporary folders this process is using right now.
+_ACTIVE_TAGS: set[str] = set()
+_TEMP_KINDS = ("zwt-tmp", "zwt-old")
+
+
+def _pid_alive(pid: int) -> bool:
+    """True when a process with ``pid`` exists (or we may not signal it: assume alive)."""
+    if pid <= 0:
+        return True  # not a pid we wrote: leave the folder alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's live process
+        return True
+    return True
+
+
+def _stale_temp_folders(out: Path) -> list[tuple[str, Path]]:
+    """``(kind, folder)`` for temporary folders beside ``out`` left by runs that died.
+
+    A folder ``.{out.name}.zwt-tmp-<pid>-<hex>`` (or ``zwt-old``) is stale when
+    no process ``pid`` exists any more, or when ``pid`` is this process but the
+    folder is not one it is using (a pid reused after a restart).
+    """
+    stale = []
+    entries = list(out.parent.iterdir()) if out.parent.is_dir() else []
+    for kind in _TEMP_KINDS:
+        prefix = f".{out.name}.{kind}-"
+        for d in entries:
+            if not d.name.startswith(prefix):
+                continue
+            tag = d.name[len(prefix):]
+            pid_text, _, rest = tag.partition("-")
+            if not d.is_dir() or d.is_symlink() or not pid_text.isdigit() or not rest:
+                continue
+            pid = int(pid_text)
+            dead = not _pid_alive(pid) if pid != os.getpid() else tag not in _ACTIVE_TAGS
+            if dead:
+                stale.append((kind, d))
+    return sorted(stale, key=lambda kd: (kd[0] != "zwt-old", kd[1].name))
+
+
+def remove_stale_temp_folders(out: Path) -> list[Path]:
+    """Clear what killed runs into ``out`` left beside it; returns the folders handled.
+
+    A dead run's temporary folder holds (pseudonymised) person data nobody
+    would ever clean up: it is removed. A dead run's ``zwt-old`` folder is the
+    previous complete output, moved aside just before the swap: when ``out``
+    itself is missing (the run died between the two renames) it is put back as
+    ``out``, otherwise removed. Folders of live runs are never touched.
+    """
+    out = out.absolute()
+    handled = []
+    for kind, d in _stale_temp_folders(out):
+        if kind == "zwt-old" and not out.exists():
+            try:
+                d.rename(out)
+            except OSError:
+                continue
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+        handled.append(d)
+    return handled
+
+
 def replace_folder(out: Path, write) -> None:
     """Build the output in a temporary folder beside ``out``, then swap it in.
 
-    ``write(tmp)`` fills the temporary folder. On any error the temporary
-    folder is removed and ``out`` is left exactly as it was.
+    Temporary folders that earlier, killed runs into ``out`` left behind are
+    cleared first (:func:`remove_stale_temp_folders`). ``write(tmp)`` fills the
+    temporary folder. On any error the temporary folder is removed and ``out``
+    is left exactly as it was.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_folders(out)
     tag = f"{os.getpid()}-{secrets.token_hex(4)}"
     tmp = out.parent / f".{out.name}.zwt-tmp-{tag}"
     old = out.parent / f".{out.name}.zwt-old-{tag}"
-    tmp.mkdir()
+    _ACTIVE_TAGS.add(tag)
     try:
-        write(tmp)
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        tmp.mkdir()
+        try:
+            write(tmp)
+            if out.exists():
+                out.rename(old)
+            tmp.rename(out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if old.exists() and not out.exists():
+                old.rename(out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        _ACTIVE_TAGS.discard(tag)
 
 
 # --------------------------------------------------------------------------- run

@@ -604,13 +604,52 @@ def parse_date_fast(s: pd.Series) -> Parsed:
     fast_ok = fast.notna().to_numpy() & fast.dt.year.between(MIN_YEAR, MAX_YEAR).to_numpy(dtype=bool)
     if fast_ok.all():
         return Parsed(fast.astype("datetime64[ns]"), np.zeros(len(t), dtype=bool))
-    values = fast.astype("datetime64[ns]").where(fast_ok)
+    # mask first: pandas may parse "9999-12-31" at a coarser unit than ns, where it overflows
+    values = fast.where(fast_ok).astype("datetime64[ns]")
     bad = np.zeros(len(t), dtype=bool)
     rest = ~fast_ok
     slow = parse_date(t[rest])
     values[rest] = slow.values.to_numpy()
     bad[rest] = slow.bad
     return Parsed(values, bad)
+
+
+#: Numbers must be smaller than this in magnitude: every whole number below 2**53
+#: is exact in float64 (and converts safely to Int64); at 2**53 and above text
+#: such as ``9007199254740993`` is silently rounded. Nothing in the contract
+#: (people, hours, FTE, euros, years) comes near it.
+MAX_NUMBER = float(2**53)
+
+
+def too_large(values: pd.Series) -> np.ndarray:
+    """True where a parsed number is infinite or its magnitude is :data:`MAX_NUMBER` or more.
+
+    Such numbers (``1`` followed by 39 zeros; 400 digits that overflow to
+    ``inf``) cannot be held exactly and are a data error. Missing is not too large.
+    """
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    return ~np.isnan(v) & ~(np.abs(v) < MAX_NUMBER)
+
+
+#: Control characters (Unicode category Cc: C0, DEL and C1).
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+#: The same without tab, line feed and carriage return (allowed inside free text).
+_CONTROL_NO_BREAKS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def control_characters(s: pd.Series, allow_line_breaks: bool = False) -> np.ndarray:
+    """True where a cell, once trimmed, still holds a control character.
+
+    Control characters are U+0000-U+001F, U+007F and U+0080-U+009F. Leading and
+    trailing white space (also tab, CR, LF) is trimmed first, as for every cell.
+    With ``allow_line_breaks`` tab, LF and CR inside the text are allowed
+    (multi-line notes in free-text columns). Computed per distinct value.
+    """
+    codes, uniques = codes_and_uniques(s)
+    pattern = _CONTROL_NO_BREAKS if allow_line_breaks else _CONTROL
+    u = clean_text(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    hit = u.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+    return np.append(hit, False)[codes]  # code -1 (missing) -> False
 
 
 def whole_numbers(values: pd.Series) -> np.ndarray:

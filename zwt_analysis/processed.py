@@ -96,9 +96,9 @@ def read_quarantine(processed_dir: str | Path) -> pd.DataFrame:
     path = Path(processed_dir) / QUARANTINE_FILE
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype="string") for c in QUARANTINE_COLUMNS})
-    return pd.read_csv(path, dtype={"row_number": "Int64"}, keep_default_na=False,
-                       na_values=[""]).astype({"table": "string", "column": "string",
-                                                "value": "string", "reason": "string"})
+    return pd.read_csv(path, keep_default_na=False, na_values=[""],
+                       dtype={"table": "string", "row_number": "Int64", "column": "string",
+                              "value": "string", "reason": "string"})
 
 
 def as_of(processed_dir: str | Path) -> date:

@@ -52,6 +52,27 @@ NOT_A_DATE = "not a date"
 NOT_A_PERIOD = "not a period (YYYY or YYYY-Qn)"
 NOT_YES_NO = "not a yes/no value"
 UNKNOWN_TEAM = "unknown team (not in areas)"
+CONTROL_CHARACTER = "control character in text"
+TOO_LARGE = "number too large"
+
+#: Column kinds whose cells are checked for control characters (numbers and
+#: dates holding one fail their own parser).
+CONTROL_CHECKED_KINDS: tuple[str, ...] = ("id", "text", "enum", "bool", "period")
+
+#: Free-text columns (table, column) where tab and line breaks inside the text
+#: are allowed: multi-line notes typed in Excel (Alt+Enter). Every other
+#: control character is still a data error there.
+FREE_TEXT_COLUMNS: frozenset[tuple[str, str]] = frozenset({
+    ("kpi_register", "description"),
+    ("kpi_register", "theory_of_change"),
+    ("kpi_values", "note"),
+    ("signals", "text"),
+})
+
+
+def allows_line_breaks(table: str, column: str) -> bool:
+    """True for the free-text columns of :data:`FREE_TEXT_COLUMNS`."""
+    return (table, column) in FREE_TEXT_COLUMNS
 
 
 def parse_failure_reason(col: Column) -> str:
@@ -175,6 +196,10 @@ def rules_table() -> pd.DataFrame:
             if c.required:
                 rules.append(REQUIRED_MISSING)
             rules.append(parse_failure_reason(c))
+            if c.kind in CONTROL_CHECKED_KINDS:
+                rules.append(CONTROL_CHARACTER)
+            if c.kind in ("int", "float"):
+                rules.append(TOO_LARGE)
             if c.kind == "int":
                 rules.append(NOT_WHOLE)
             if (r := range_reason(c)) is not None:
