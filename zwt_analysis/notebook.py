@@ -1,0 +1,508 @@
+"""Helpers every report notebook calls first: context, banner, style, side tables.
+
+A report notebook starts with::
+
+    ctx = notebook.start(title="Datakwaliteit", params={...all parameters...})
+
+which resolves the parameters (``processed_dir`` "" -> the project's
+``data/processed``; ``output_dir`` "" -> the current folder; ``indicators_file``
+"" -> ``<processed>/indicators.csv`` if present, else computed), shows a sticky
+"SYNTHETISCHE DATA" banner when the data are synthetic, the title, the
+parameters as a small table, the as-of date and the organisation, and sets a
+readable plotting style. The returned :class:`ReportContext` reads each
+processed table once (cached) and writes suppressed CSV side tables.
+
+Imports are kept lean on purpose (the suite is benchmarked per notebook):
+the plot style reaches matplotlib through ``$MATPLOTLIBRC`` (nothing of
+matplotlib, seaborn, scipy or statsmodels is imported here), and the
+indicator and publication modules are imported only when used.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import config, processed
+from .contract import ALL, INDICATOR_COLUMNS
+
+INDICATORS_FILE = "indicators.csv"
+SYNTHETIC_TEXT = "SYNTHETISCHE DATA — geen echte cijfers"
+
+#: Inline CSS of the synthetic-data banner (no external style sheet: reports open offline).
+BANNER_STYLE = (
+    "position: sticky; top: 0; z-index: 1000; background: #b00020; color: #fff; "
+    "font-weight: bold; font-size: 1.15em; text-align: center; padding: 0.5em 1em; "
+    "margin: 0 0 0.8em 0; border-radius: 3px; letter-spacing: 0.03em;"
+)
+
+DUTCH_MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+
+#: Plot style file (matplotlibrc syntax), the one source of the report style.
+STYLE_FILE = config.RESOURCES_DIR / "matplotlibrc"
+
+
+def style_rc() -> dict[str, str]:
+    """The settings of :data:`STYLE_FILE` as ``{rc key: text value}``."""
+    out = {}
+    for line in STYLE_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            key, _, value = line.partition(":")
+            out[key.strip()] = value.strip()
+    return out
+
+
+# --------------------------------------------------------------------- formatting
+
+def nl_number(x: float | int | None, decimals: int = 0) -> str:
+    """Format a number the Dutch way: ``.`` groups thousands, ``,`` is the decimal mark.
+
+    Missing values (None, NaN, pd.NA) give an empty string.
+
+    Examples:
+        >>> nl_number(1234.5, 1)
+        '1.234,5'
+        >>> nl_number(-0.125, 2)
+        '-0,12'
+        >>> nl_number(None)
+        ''
+    """
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    text = f"{float(x):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def nl_percent(share: float | None, decimals: int = 1) -> str:
+    """Format a share (fraction 0..1) as a Dutch percentage: ``0.1234`` -> ``'12,3%'``.
+
+    Examples:
+        >>> nl_percent(0.1234)
+        '12,3%'
+        >>> nl_percent(float("nan"))
+        ''
+    """
+    text = nl_number(None if share is None or share is pd.NA else share * 100, decimals)
+    return f"{text}%" if text else ""
+
+
+def nl_date(d: date) -> str:
+    """A date in Dutch words: ``date(2026, 9, 30)`` -> ``'30 september 2026'``."""
+    return f"{d.day} {DUTCH_MONTHS[d.month - 1]} {d.year}"
+
+
+def _tick_decimals(locs: Any) -> int:
+    """Fewest decimals (0..6) that write every tick value exactly (``2.5`` needs 1)."""
+    vals = [float(v) for v in locs if math.isfinite(float(v))]
+    for d in range(7):
+        if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 * max(1.0, abs(v) * 10**d) for v in vals):
+            return d
+    return 6
+
+
+def dutch_axis(ax: Any, axis: str = "y", percent: bool = False, decimals: int | None = None,
+               integer: bool = False) -> Any:
+    """Give a matplotlib axis Dutch tick labels (``1.234,5``; ``12%`` when ``percent``).
+
+    Args:
+        ax: matplotlib axes (or a colorbar's axes).
+        axis: ``"y"`` or ``"x"``.
+        percent: the data are shares (0..1); ticks show percentages.
+        decimals: fixed decimals; None chooses as many as the tick spacing needs.
+        integer: counts: only whole-number ticks.
+
+    Returns:
+        ``ax``, so calls can be chained.
+    """
+    from matplotlib.ticker import Formatter, MaxNLocator
+
+    class DutchFormatter(Formatter):
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            scaled = [v * 100 for v in locs] if percent else locs
+            self.decimals = decimals if decimals is not None else _tick_decimals(scaled)
+
+        def __call__(self, value, pos=None):
+            d = getattr(self, "decimals", decimals if decimals is not None else 0)
+            return nl_percent(value, d) if percent else nl_number(value, d)
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if integer:
+        target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_formatter(DutchFormatter())
+    return ax
+
+
+def _display_float(x: float) -> str:
+    return nl_number(x, 2)
+
+
+def set_style() -> None:
+    """Readable plotting defaults and Dutch decimal commas in displayed tables.
+
+    The plot style (:data:`STYLE_FILE`) is applied without importing
+    matplotlib when it has not been imported yet: ``$MATPLOTLIBRC`` then
+    points to the style file and matplotlib reads it on first import (this
+    keeps ~0.3 s of matplotlib import out of notebooks that plot nothing and
+    out of every notebook's start-up). When matplotlib is already loaded, its
+    ``rcParams`` are updated directly. Also sets pandas' ``display.float_format``
+    (two decimals, Dutch marks). Safe to call twice.
+    """
+    import os
+    import sys
+
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        matplotlib.rcParams.update(style_rc())
+    else:
+        os.environ["MATPLOTLIBRC"] = str(STYLE_FILE)
+    pd.set_option("display.float_format", _display_float)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+
+
+# --------------------------------------------------------------------- display
+
+def show(df: pd.DataFrame, percent: tuple[str, ...] | list[str] = (), decimals: int = 1,
+         caption: str | None = None, max_rows: int = 60) -> None:
+    """Display a table for readers: Dutch number marks, shares as percentages, no index.
+
+    Args:
+        df: the table (column names are shown as they are: give Dutch headers).
+        percent: columns holding shares (0..1), shown as ``12,3%``.
+        decimals: decimals of the other float columns (integers show none).
+        caption: optional caption above the table.
+        max_rows: show at most this many rows (a note says how many were left out).
+    """
+    from IPython.display import HTML, display
+
+    shown = df.head(max_rows)
+
+    def text_or(f):  # suppressed cells ("<5") and other text pass through unchanged
+        return lambda v: v if isinstance(v, str) else f(v)
+
+    fmt: dict[str, Any] = {}
+    for col in shown.columns:
+        s = shown[col]
+        numbers = pd.to_numeric(s.where(~s.map(lambda v: isinstance(v, str))), errors="coerce") \
+            if s.dtype == object else s
+        if col in percent:
+            fmt[col] = text_or(lambda v: nl_percent(v, decimals))
+        elif pd.api.types.is_integer_dtype(numbers) or (
+                pd.api.types.is_float_dtype(numbers) and s.dtype == object
+                and bool((numbers.dropna() % 1 == 0).all())):
+            fmt[col] = text_or(lambda v: nl_number(v, 0))
+        elif pd.api.types.is_float_dtype(numbers):
+            fmt[col] = text_or(lambda v: nl_number(v, decimals))
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            fmt[col] = lambda v: "" if pd.isna(v) else v.strftime("%d-%m-%Y")
+    styler = shown.style.format(fmt, na_rep="", escape="html").hide(axis="index")
+    text_cols = [c for c in shown.columns if c not in fmt and c not in percent]
+    if text_cols:
+        styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    display(HTML(styler.to_html()))
+    if len(df) > max_rows:
+        md(f"*({len(df) - max_rows} van de {len(df)} regels niet getoond; zie de CSV-tabel.)*")
+
+
+def publishable(df: pd.DataFrame, person_count_columns: tuple[str, ...] | list[str],
+                group_columns: tuple[str, ...] | list[str] = (),
+                derived_columns: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+    """``df`` for display with the cells that publication suppresses shown as ``<5``.
+
+    Which cells are suppressed is decided by
+    :func:`zwt_analysis.publish.suppress_counts` (the same rule as the CSV
+    side tables); the other cells keep their numbers, so :func:`show` can
+    format them the Dutch way. Affected columns become ``object``.
+    """
+    from .publish import SUPPRESSED, suppress_counts
+
+    cols = [*person_count_columns, *derived_columns]
+    flags = suppress_counts(df, list(person_count_columns), list(group_columns),
+                            list(derived_columns))
+    base = df.reset_index(drop=True)
+    out = base.copy()
+    for col in cols:
+        hidden = (flags[col] == SUPPRESSED).fillna(False).to_numpy(dtype=bool)
+        out[col] = pd.Series(_np_where(hidden, SUPPRESSED, base[col].astype(object)),
+                             dtype=object)
+    return out
+
+
+def _np_where(mask: Any, a: Any, b: Any) -> Any:
+    """``numpy.where`` keeping Python objects (numbers stay numbers beside text)."""
+    import numpy as np
+
+    return np.where(mask, np.array(a, dtype=object), np.asarray(b, dtype=object))
+
+
+def heatmap(matrix: pd.DataFrame, ax: Any = None, title: str = "", vmin: float = 0.0,
+            vmax: float = 1.0, percent: bool = True, cmap: str = "Blues") -> Any:
+    """Draw a share matrix (rows x columns, values 0..1) as an annotated heatmap.
+
+    Missing cells (e.g. suppressed small groups) stay blank. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        height = max(2.0, 0.32 * len(matrix) + 1.2)
+        width = max(7.0, min(15.0, 0.6 * len(matrix.columns) + 5.0))
+        _, ax = plt.subplots(figsize=(width, height))
+    values = matrix.to_numpy(dtype="float64")
+    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns],
+                  rotation=90 if len(matrix.columns) > 8 else 0)
+    ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
+    ax.grid(False)
+    if values.size <= 400:
+        for (i, j), v in np.ndenumerate(values):
+            if not np.isnan(v):
+                dark = (v - vmin) / ((vmax - vmin) or 1.0) > 0.6
+                ax.text(j, i, nl_percent(v, 0) if percent else nl_number(v, 1),
+                        ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+    bar = ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    if percent:
+        dutch_axis(bar.ax, "y", percent=True, decimals=0)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _display_html(text: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+def md(text: str) -> None:
+    """Display Markdown text (common leading indentation is removed)."""
+    from textwrap import dedent
+
+    from IPython.display import Markdown, display
+
+    display(Markdown(dedent(text).strip("\n")))
+
+
+def banner_html() -> str:
+    """HTML of the sticky synthetic-data banner (inline CSS only)."""
+    return (
+        f'<div class="zwt-synthetic-banner" role="alert" style="{BANNER_STYLE}">'
+        f"{html.escape(SYNTHETIC_TEXT)}</div>"
+    )
+
+
+def header_html(title: str, params: dict[str, Any], as_of: date, organisation: str,
+                synthetic: bool) -> str:
+    """HTML shown at the top of every report: banner, title, as-of, organisation, parameters."""
+    rows = "".join(
+        f"<tr><td style='padding:1px 10px 1px 0'><code>{html.escape(str(k))}</code></td>"
+        f"<td style='padding:1px 0'><code>{html.escape(repr(v))}</code></td></tr>"
+        for k, v in params.items()
+    )
+    who = "de hele gemeente (alle organisaties)" if organisation == ALL else organisation
+    parts = [banner_html()] if synthetic else []
+    parts += [
+        f"<h1>{html.escape(title)}</h1>",
+        "<p style='font-size:1.05em'>"
+        f"<b>Peildatum:</b> {nl_date(as_of)} &nbsp;·&nbsp; "
+        f"<b>Organisatie:</b> {html.escape(who)}</p>",
+        "<details open><summary style='cursor:pointer'>Parameters van deze run</summary>"
+        f"<table style='font-size:0.85em;margin:0.3em 0 0.8em 0'>{rows}</table></details>",
+    ]
+    return '<div class="zwt-report-header">' + "".join(parts) + "</div>"
+
+
+# --------------------------------------------------------------------- context
+
+class SavedTable(type(Path())):  # type: ignore[misc]
+    """Path of a CSV side table; shown in a notebook as a link to the file (same folder)."""
+
+    def __repr__(self) -> str:
+        return f"SavedTable({self.name!r})"
+
+    def _repr_html_(self) -> str:
+        name = html.escape(self.name)
+        return (f'<p class="zwt-saved-table" style="font-size:0.85em;color:#555">'
+                f'Tabel ook als CSV: <a href="{name}">{name}</a></p>')
+
+
+def _read_indicator_csv(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(
+        path,
+        dtype={"indicator_id": "string", "period": "string", "organisation": "string",
+               "team": "string", "numerator": "float64", "denominator": "float64",
+               "value": "float64"},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    missing = [c for c in INDICATOR_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: indicator table lacks columns {', '.join(missing)}")
+    return df[list(INDICATOR_COLUMNS)]
+
+
+@dataclass
+class ReportContext:
+    """What a report notebook works with: resolved paths, as-of, cached tables.
+
+    Attributes:
+        processed_dir: folder written by ``zwt clean`` (resolved, absolute).
+        organisation: ``"ALL"`` (whole city) or one organisation name.
+        as_of: reference date recorded by ``zwt clean``.
+        synthetic: True when the processed data came from ``zwt synth``.
+        output_dir: folder for CSV side tables (created).
+        indicators_file: explicit indicator CSV, or None (then
+            ``<processed_dir>/indicators.csv`` if present, else computed).
+        params: the notebook's parameters as passed to :func:`start`.
+    """
+
+    processed_dir: Path
+    organisation: str
+    as_of: date
+    synthetic: bool
+    output_dir: Path
+    indicators_file: Path | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _indicators: pd.DataFrame | None = field(default=None, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Processed table ``name`` (read once, then cached; NOT filtered by organisation).
+
+        An absent table comes back empty with the contract's columns. Callers
+        must not modify the returned frame in place (pandas copy-on-write
+        makes ordinary assignments safe).
+        """
+        if name not in self._tables:
+            self._tables[name] = processed.read_table(self.processed_dir, name)
+        return self._tables[name]
+
+    def indicators(self) -> pd.DataFrame:
+        """The long indicator table (contract columns), read or computed once.
+
+        Source, in order: the ``indicators_file`` parameter; ``indicators.csv``
+        in the processed folder; else computed from the processed tables with
+        ``zwt_analysis.indicators.compute_from_processed``. ``period`` is text.
+        """
+        if self._indicators is None:
+            path = self.indicators_file or self.processed_dir / INDICATORS_FILE
+            if path.exists():
+                self._indicators = _read_indicator_csv(path)
+            elif self.indicators_file is not None:
+                raise FileNotFoundError(f"indicator file not found: {path}")
+            else:
+                from . import indicators as ind
+
+                df = ind.compute_from_processed(self.processed_dir)
+                self._indicators = df[list(INDICATOR_COLUMNS)].astype(
+                    {"indicator_id": "string", "period": "string",
+                     "organisation": "string", "team": "string"})
+        return self._indicators
+
+    def filter_org(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``df`` for this report's organisation (all rows when it is ``ALL``).
+
+        A frame without an ``organisation`` column is returned unchanged. For
+        an indicator table with organisation ``X`` this keeps X's own rows
+        (``team`` ALL and its teams), not the city rows.
+        """
+        if self.organisation == ALL or "organisation" not in df.columns:
+            return df
+        return df[df["organisation"] == self.organisation]
+
+    def save_table(self, df: pd.DataFrame, name: str,
+                   person_count_columns: tuple[str, ...] | list[str] = (),
+                   group_columns: tuple[str, ...] | list[str] = (),
+                   derived_columns: tuple[str, ...] | list[str] = ()) -> Path:
+        """Write ``df`` as ``<output_dir>/<name>.csv``, suppressed for publication.
+
+        Cells of ``person_count_columns`` counting fewer than
+        ``config.MIN_CELL_PERSONS`` persons are suppressed (``<5``) with
+        secondary suppression, by :func:`zwt_analysis.publish.suppress_counts`
+        (``group_columns``: rows whose counts add up to a known total;
+        ``derived_columns``: shares computed from the counts, suppressed with
+        them). The CSV is UTF-8, comma-separated, with ``.`` as decimal mark.
+
+        Returns:
+            Path of the written file (a :class:`SavedTable`: as the last
+            expression of a cell it shows as a link to the CSV).
+
+        Raises:
+            ValueError: ``name`` is not a plain file stem, or a person-count
+                column is not in ``df``.
+        """
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"table name must be a plain file stem, got {name!r}")
+        cols = list(person_count_columns)
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise ValueError(f"person-count columns not in table: {', '.join(missing)}")
+        out = df
+        if cols:
+            from .publish import suppress_counts
+
+            out = suppress_counts(df, cols, group_columns=list(group_columns),
+                                  derived_columns=list(derived_columns))
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = SavedTable(self.output_dir / f"{name}.csv")
+        out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        return path
+
+
+def _resolve(value: Any, default: Path) -> Path:
+    return Path(value).expanduser().resolve() if value not in (None, "") else default
+
+
+def context(params: dict[str, Any]) -> ReportContext:
+    """Build a :class:`ReportContext` from notebook parameters without displaying anything.
+
+    Raises:
+        FileNotFoundError: the processed folder or its ``validation.json``
+            (with the as-of date) is missing.
+    """
+    pdir = _resolve(params.get("processed_dir"), config.PROCESSED_DIR.resolve())
+    if not pdir.is_dir():
+        raise FileNotFoundError(f"processed folder not found: {pdir} (run `zwt clean` first)")
+    out = _resolve(params.get("output_dir"), Path.cwd())
+    out.mkdir(parents=True, exist_ok=True)
+    ind = params.get("indicators_file")
+    return ReportContext(
+        processed_dir=pdir,
+        organisation=str(params.get("organisation") or ALL),
+        as_of=processed.as_of(pdir),
+        synthetic=processed.is_synthetic(pdir),
+        output_dir=out,
+        indicators_file=Path(ind).expanduser().resolve() if ind not in (None, "") else None,
+        params=dict(params),
+    )
+
+
+def start(title: str, params: dict[str, Any]) -> ReportContext:
+    """Start a report: resolve parameters, show banner and header, set the style.
+
+    Args:
+        title: the report's Dutch title (shown as the page heading).
+        params: every parameter of the notebook's parameters cell.
+
+    Returns:
+        The :class:`ReportContext` the rest of the notebook uses.
+    """
+    ctx = context(params)
+    set_style()
+    _display_html(header_html(title, ctx.params, ctx.as_of, ctx.organisation, ctx.synthetic))
+    return ctx
