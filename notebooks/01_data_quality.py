@@ -14,7 +14,7 @@
 # %% tags=["parameters"]
 processed_dir = ""     # "" -> the project's data/processed
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
-organisation = "ALL"   # "ALL" = whole city, or one organisation (DOCK, Incluzio, SMD)
+organisation = "ALL"   # ALL means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
 top_reasons = 5        # quarantine reasons shown per table
 

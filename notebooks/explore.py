@@ -25,7 +25,7 @@
 # %% tags=["parameters"]
 processed_dir = ""     # "" -> the project's data/processed
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
-organisation = "ALL"   # "ALL" = whole city, or one organisation (DOCK, Incluzio, SMD)
+organisation = "ALL"   # ALL means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
 indicator = "preventive_share"  # indicator for the cut by organisation and quarter
 team = ""              # team for the team cut; "" -> the first team of the organisation

@@ -99,12 +99,13 @@ def report(
     param: Annotated[list[str] | None, typer.Option(help="Notebook parameter KEY=VALUE (repeatable).")] = None,
     jobs: Annotated[int | None, typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
     indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
+    timeout: Annotated[int | None, typer.Option(help="Seconds per notebook cell before a run is stopped (default 600).", min=1)] = None,
 ) -> None:
     """Run the report notebooks with papermill and render HTML, index and manifest."""
     from . import report as mod
 
     _run(mod.main, processed=processed, out=out, only=only or [], params=param or [],
-         jobs=jobs, indicators_file=indicators_file)
+         jobs=jobs, indicators_file=indicators_file, timeout=timeout)
 
 
 @app.command()

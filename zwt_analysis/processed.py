@@ -46,8 +46,8 @@ def coerce_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
     table = TABLES[name]
     out = {}
     for c in table.columns:
-        s = df[c.name] if c.name in df.columns else pd.Series(pd.NA, index=df.index)
         dt = _dtype(c)
+        s = df[c.name] if c.name in df.columns else pd.Series(None, index=df.index, dtype=dt)
         if dt == "datetime64[ns]":
             s = pd.to_datetime(s).astype("datetime64[ns]")
         else:

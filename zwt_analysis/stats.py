@@ -16,11 +16,11 @@ precision; privacy suppression (fewer than 5 persons) is a separate rule in
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 #: Denominators below this are flagged as small numbers (see module docstring).
 SMALL_NUMBER_THRESHOLD: int = 30
@@ -60,7 +60,7 @@ def wilson_interval(numerator: Any, denominator: Any, alpha: float = 0.05) -> tu
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
     k = _as_array(numerator)
     n = _as_array(denominator)
-    z = float(norm.ppf(1 - alpha / 2))
+    z = NormalDist().inv_cdf(1 - alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         valid = (n > 0) & (k >= 0) & (k <= n)
         p = np.where(valid, k / n, np.nan)
