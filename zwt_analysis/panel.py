@@ -193,9 +193,16 @@ def fit_fixed_effects(
             res = model.fit(method="pinv", cov_type="cluster", cov_kwds={"groups": groups},
                             use_t=True)
     notes += [f"waarschuwing bij het schatten: {w.message}" for w in caught]
+    return _panel_fit("fixed_effects", res, data, alpha,
+                      int(getattr(res, "df_resid_inference", res.df_resid)), notes)
+
+
+def _panel_fit(method: str, res: Any, data: pd.DataFrame, alpha: float, df: int | None,
+               notes: list[str]) -> PanelFit:
+    """Collect the caseload slope, its interval and diagnostics from a statsmodels result."""
     ci = res.conf_int(alpha=alpha).loc["caseload_per_fte"]
     return PanelFit(
-        method="fixed_effects",
+        method=method,
         slope=float(res.params["caseload_per_fte"]),
         se=float(res.bse["caseload_per_fte"]),
         ci_low=float(ci.iloc[0]),
@@ -203,7 +210,7 @@ def fit_fixed_effects(
         p_value=float(res.pvalues["caseload_per_fte"]),
         n_obs=int(res.nobs),
         n_teams=int(data["team"].nunique()),
-        df=int(getattr(res, "df_resid_inference", res.df_resid)),
+        df=df,
         residuals=_residual_frame(data, res.fittedvalues),
         notes=notes,
         result=res,
@@ -249,21 +256,7 @@ def fit_mixed(
         warnings.simplefilter("always")
         res = smf.mixedlm(formula, frame, groups=frame["team"]).fit(reml=True)
     notes += [f"waarschuwing bij het schatten: {w.message}" for w in caught]
-    ci = res.conf_int(alpha=alpha).loc["caseload_per_fte"]
-    return PanelFit(
-        method="mixedlm",
-        slope=float(res.params["caseload_per_fte"]),
-        se=float(res.bse["caseload_per_fte"]),
-        ci_low=float(ci.iloc[0]),
-        ci_high=float(ci.iloc[1]),
-        p_value=float(res.pvalues["caseload_per_fte"]),
-        n_obs=int(res.nobs),
-        n_teams=int(data["team"].nunique()),
-        df=None,
-        residuals=_residual_frame(data, res.fittedvalues),
-        notes=notes,
-        result=res,
-    )
+    return _panel_fit("mixedlm", res, data, alpha, None, notes)
 
 
 def diagnostics(panel: pd.DataFrame, warn_teams: int = 10) -> dict[str, Any]:
