@@ -15,8 +15,9 @@ DuckDB reads the Parquet files in place and spills to disk when a
 Where the contract is silent this follows the choices documented in
 ``zwt_analysis.indicators`` (see ``docs/benchmarks.md``): day
 measurements (quarter ends, 1 January, 1 July) run from the observation
-start (earliest case report or registered hour) up to the as-of; a year-based budget counts once its 1 January has passed; the city's
-vacancy rate sums the organisations that have a formation row that year;
+start (earliest case report or registered hour) up to the as-of; a
+budget year counts once its 1 January has passed; the city's vacancy rate
+sums the organisations that have a formation row that year;
 ``reach_per_1000`` has rows only for groups with at least one client that
 year and a known population.
 

@@ -69,6 +69,8 @@ class Measurement:
     wall_s: float
     max_rss_bytes: int
     returncode: int
+    #: user + system CPU seconds of the process and its waited-for descendants
+    cpu_s: float = 0.0
 
 
 def _maxrss_bytes(ru_maxrss: int) -> int:
@@ -94,7 +96,8 @@ if pid == 0:
 _, status, ru = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
 with open(out, "w") as fh:
-    json.dump({"wall_s": wall, "maxrss": ru.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}, fh)
+    json.dump({"wall_s": wall, "maxrss": ru.ru_maxrss, "cpu_s": ru.ru_utime + ru.ru_stime,
+               "code": os.waitstatus_to_exitcode(status)}, fh)
 """
 
 
@@ -131,7 +134,8 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Pat
     finally:
         sink.close()
         Path(result).unlink(missing_ok=True)
-    return Measurement(round(data["wall_s"], 4), _maxrss_bytes(data["maxrss"]), data["code"])
+    return Measurement(round(data["wall_s"], 4), _maxrss_bytes(data["maxrss"]), data["code"],
+                       round(data["cpu_s"], 3))
 
 
 @dataclass
@@ -342,11 +346,14 @@ def bench_scale(scale: float, work: Path, args: argparse.Namespace) -> list[Step
     if not add("clean", [zwt, "clean", "--raw", str(raw), "--out", str(processed)],
                args.repeat_expensive):
         return steps
-    ok_ind = add("indicators", [zwt, "indicators", "--processed", str(processed),
-                                "--out", str(ind_csv)], args.repeat)
-    ok_ref = add("duckdb_reference", [py, "-m", "benchmarks.duckdb_reference", "--processed",
-                                      str(processed), "--out", str(ref_csv)], args.repeat)
-    if ok_ind and ok_ref:
+    # interleaved (library, reference, library, ...) so load changes hit both alike
+    pair = run_interleaved(scale, {
+        "indicators": [zwt, "indicators", "--processed", str(processed), "--out", str(ind_csv)],
+        "duckdb_reference": [py, "-m", "benchmarks.duckdb_reference", "--processed",
+                             str(processed), "--out", str(ref_csv)],
+    }, args.repeat, env=env, cwd=ROOT, log=log)
+    steps += pair
+    if all(x.ok for x in pair):
         steps[-1].extra["cross_check"] = cross_check(ref_csv, ind_csv)
         cc = steps[-1].extra["cross_check"]
         print(f"  scale {scale:g} cross-check: {cc['rows_library']} rows, "
@@ -474,12 +481,14 @@ def markdown(steps: list[Step], tgts: list[dict[str, Any]], meta: dict[str, Any]
     lines = [f"# zwt benchmark ({meta['finished']})", "",
              f"Machine: {meta['cpus']} CPUs, {meta['platform']}; Python {meta['python']}; "
              f"load average at start {meta['load_start']}. Command: `{meta['command']}`.", "",
-             "| scale | step | runs | wall median (s) | wall min-max (s) | peak RSS (MiB) | ok |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+             "| scale | step | runs | wall median (s) | wall min-max (s) | CPU/wall | peak RSS (MiB) | ok |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for s in steps:
         walls = [r.wall_s for r in s.runs]
+        cpu = statistics.median(r.cpu_s / r.wall_s for r in s.runs if r.wall_s > 0) \
+            if any(r.wall_s > 0 for r in s.runs) else 0.0
         lines.append(f"| {s.scale:g} | {s.name} | {len(s.runs)} | {s.median_s:.2f} | "
-                     f"{min(walls):.2f}-{max(walls):.2f} | {s.peak_bytes / MIB:.0f} | "
+                     f"{min(walls):.2f}-{max(walls):.2f} | {cpu:.2f} | {s.peak_bytes / MIB:.0f} | "
                      f"{'yes' if s.ok else 'NO'} |")
     lines += ["", "| target | measured | limit | verdict | note |", "| --- | ---: | ---: | --- | --- |"]
     for t in tgts:

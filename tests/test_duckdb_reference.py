@@ -318,7 +318,7 @@ def test_targets_give_pass_and_fail():
     text = markdown(steps, list(t.values()), {"finished": "now", "cpus": 2, "platform": "p",
                                               "python": "3", "load_start": "0.1",
                                               "command": "c"})
-    assert "| 10 | indicators | 1 | 30.00 |" in text and "01_a" in text
+    assert "| 10 | indicators | 1 | 30.00 | 30.00-30.00 | 0.00 |" in text and "01_a" in text
     assert targets([])[0]["verdict"] == "n/a"
 
 
@@ -340,3 +340,11 @@ def test_setup_only_notebook_stops_after_notebook_start(tmp_path):
     assert nb["metadata"]["kernelspec"]["name"] == "zwt"
     (tmp_path / "02_y.py").write_text("# %%\nx = 1\n", encoding="utf-8")
     assert setup_only_notebook(tmp_path / "02_y.py") is None
+
+
+def test_measure_reports_cpu_time():
+    busy = measure([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                    "while time.process_time() - t < 0.3: pass"])
+    idle = measure([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    assert busy.cpu_s >= 0.25
+    assert idle.cpu_s < 0.2 and idle.wall_s >= 0.3
