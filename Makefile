@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 SEED      ?= 2026
 SCALE     ?= 1.0
 RAW       ?= data/raw/synthetic
-PROCESSED ?= data/processed
+PROCESSED ?= data/processed/current
 REPORTS   ?= reports
 JOBS      ?=
 # Synthetic data is pseudonymised with a fixed, public demo key so that runs are

@@ -12,7 +12,7 @@
 # ---
 
 # %% tags=["parameters"]
-processed_dir = ""     # "" -> the project's data/processed
+processed_dir = ""     # "" -> the project's data/processed/current
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
 organisation = "ALL"   # ALL means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
@@ -114,7 +114,8 @@ reasons = quality.quarantine_reasons(processed.read_quarantine(ctx.processed_dir
 if reasons.empty:
     md("Er staan **geen** regels in quarantaine.")
 else:
-    show(reasons.assign(table=reasons["table"].map(quality.table_label)).rename(columns={
+    show(reasons.assign(table=reasons["table"].map(quality.table_label),
+                        column=reasons["column"].map(quality.column_label)).rename(columns={
         "table": "Tabel", "column": "Kolom", "reason": "Reden", "lines": "Meldingen",
         "rows": "Regels", "share_of_lines": "Aandeel van de meldingen in de tabel"}),
         percent=("Aandeel van de meldingen in de tabel",))
@@ -131,7 +132,8 @@ else:
     md("## Kolommen\n\nKolommen die niet in het datacontract staan zijn niet overgenomen; "
        "ontbrekende optionele kolommen zijn leeg in de verwerkte gegevens.")
     show(notes.assign(kind=notes["kind"].map(labels),
-                      table=notes["table"].map(quality.table_label)).rename(
+                      table=notes["table"].map(quality.table_label),
+                      column=notes["column"].map(quality.column_label)).rename(
         columns={"table": "Tabel", "kind": "Soort", "column": "Kolom"}))
 
 # %%
@@ -152,7 +154,9 @@ nauwkeurig het aandeel het registratiegedrag weergeeft; bij weinig regels is het
 overall = quality.completeness_all(tables)
 gaps = overall[overall["share"] < 1].sort_values(["table", "share"])
 gaps_pub = notebook.publishable(gaps, ("rows", "filled"), derived_columns=("share", "low", "high"))
-show(gaps_pub.assign(table=gaps_pub["table"].map(quality.table_label)).rename(columns={"table": "Tabel", "column": "Kolom", "rows": "Regels",
+show(gaps_pub.assign(table=gaps_pub["table"].map(quality.table_label),
+                     column=gaps_pub["column"].map(quality.column_label))
+     .rename(columns={"table": "Tabel", "column": "Kolom", "rows": "Regels",
                           "filled": "Gevuld", "share": "Aandeel gevuld",
                           "low": "95%-interval laag", "high": "95%-interval hoog"}),
      percent=("Aandeel gevuld", "95%-interval laag", "95%-interval hoog"))
@@ -167,7 +171,8 @@ if ctx.organisation == ALL and by_org["organisation"].nunique() > 1:
     part = quality.mask_small(by_org)
     part = part[part.groupby(["table", "column"])["share"].transform("min") < 1]
     matrix = quality.completeness_matrix(
-        part.assign(column=part["table"] + "." + part["column"]))
+        part.assign(column=[quality.table_column_label(t, c)
+                            for t, c in zip(part["table"], part["column"], strict=True)]))
     notebook.heatmap(matrix, title="Aandeel gevuld per kolom en organisatie")
     plt.show()
 ctx.save_table(by_org, "volledigheid_per_organisatie", person_count_columns=("rows", "filled"),
@@ -191,6 +196,7 @@ for table in ("cases", "time_registrations", "staff"):
     part = part[part.groupby("column")["share"].transform("min") < 1]
     if part.empty:
         continue
+    part = part.assign(column=part["column"].map(lambda c: quality.column_label(c, code=False)))
     notebook.heatmap(quality.completeness_matrix(part, columns="period"),
                      title=f"Aandeel gevuld per {'jaar' if table == 'staff' else 'kwartaal'}"
                            f" — {quality.table_label(table)}")
@@ -209,12 +215,12 @@ counts = quality.hide_small_counts(quality.rows_by_period(
 counts = counts[counts.groupby("table")["rows"].transform("count") > 0]  # not all hidden
 if not counts.empty:
     fig, axes = plt.subplots(counts["table"].nunique(), 1, sharex=True,
-                             figsize=(9, 2.6 * counts["table"].nunique()), squeeze=False)
+                             figsize=(10, 2.6 * counts["table"].nunique()), squeeze=False)
     periods = sorted(counts["period"].unique())
     for ax, (table, part) in zip(axes[:, 0], counts.groupby("table"), strict=True):
         wide = part.pivot(index="period", columns="organisation", values="rows").reindex(periods)
         wide.plot(ax=ax, marker="o", legend=True)
-        ax.legend(title="organisatie")
+        ax.legend(title="organisatie", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.set_title(f"{quality.table_label(table)}: regels per kwartaal")
         ax.set_xlabel("")
         ax.set_ylim(bottom=0)
@@ -234,5 +240,6 @@ ctx.save_table(quality.rows_by_period(tables), "regels_per_periode",
 
 # %%
 ranges = quality.date_ranges(tables)
-show(ranges.assign(table=ranges["table"].map(quality.table_label)).rename(columns={
+show(ranges.assign(table=ranges["table"].map(quality.table_label),
+                   column=ranges["column"].map(quality.column_label)).rename(columns={
     "table": "Tabel", "column": "Kolom", "filled": "Gevuld", "first": "Eerste", "last": "Laatste"}))

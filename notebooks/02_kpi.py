@@ -13,22 +13,8 @@
 #     name: zwt
 # ---
 
-# %% [markdown]
-# # KPI's: van een lange lijst naar een paar die ertoe doen
-#
-# De evaluatie van de wijkteams vond te veel KPI's, van wisselende kwaliteit: niet alle
-# meetbaar, weinig over waar het werk voor is, geen enkele over preventie. De
-# verantwoording voelt als een afvinklijst en gesprekken blijven anekdotisch, omdat
-# verhalen niet aan cijfers gekoppeld zijn. Het advies: minder KPI's, alle meetbaar en
-# betekenisvol, verbonden met een verandertheorie en met de bouwstenen van het NJi
-# Kwaliteitskompas.
-#
-# Dit rapport toetst elke KPI uit het register, stelt een kleinere set voor met een reden
-# per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk op
-# één tijdas.
-
 # %% tags=["parameters"]
-processed_dir = ""     # "" -> de map data/processed van het project
+processed_dir = ""     # "" -> de map data/processed/current van het project
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv als die er is, anders berekend
 organisation = "ALL"   # "ALL": heel Zaanstad; of één organisatie (DOCK, Incluzio, SMD)
 output_dir = ""        # map voor de CSV-tabellen; "" -> de huidige map
@@ -51,6 +37,18 @@ ctx = notebook.start(
 )
 rules = kpi_audit.load_rules(rules_file or None)
 start = pd.Timestamp(year=int(first_year), month=1, day=1)
+
+# %% [markdown]
+# De evaluatie van de wijkteams vond te veel KPI's, van wisselende kwaliteit: niet alle
+# meetbaar, weinig over waar het werk voor is, geen enkele over preventie. De
+# verantwoording voelt als een afvinklijst en gesprekken blijven anekdotisch, omdat
+# verhalen niet aan cijfers gekoppeld zijn. Het advies: minder KPI's, alle meetbaar en
+# betekenisvol, verbonden met een verandertheorie en met de bouwstenen van het NJi
+# Kwaliteitskompas.
+#
+# Dit rapport toetst elke KPI uit het register, stelt een kleinere set voor met een reden
+# per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk op
+# één tijdas.
 
 # %%
 register = ctx.table("kpi_register")
@@ -139,11 +137,12 @@ else:
 # %%
 check = kpi_audit.reported_vs_computed(register, values, indicators, **rules["verification"])
 if len(check):
-    show(check.rename(columns={"kpi_id": "KPI", "indicator_id": "Indicator van zwt",
-                               "n_compared": "Cellen vergeleken", "n_agree": "Gelijk",
-                               "share_agree": "Aandeel gelijk",
-                               "mean_abs_diff": "Gem. absoluut verschil"}),
-         percent=["Aandeel gelijk"], decimals=4)
+    show(check.assign(indicator_id=check["indicator_id"].map(kpi.indicator_title),
+                      share_agree=check["share_agree"].map(lambda v: notebook.nl_percent(v, 0)))
+         .rename(columns={"kpi_id": "KPI", "indicator_id": "Indicator van zwt",
+                          "n_compared": "Cellen vergeleken", "n_agree": "Gelijk",
+                          "share_agree": "Aandeel gelijk",
+                          "mean_abs_diff": "Gem. absoluut verschil"}), decimals=3)
 else:
     md("Geen KPI's om met zwt's eigen indicatoren te vergelijken.")
 
@@ -163,7 +162,8 @@ if empty:
     md(f"**Bouwstenen zonder behouden KPI:** {', '.join(map(str, empty))}.")
 
 # %%
-show(gaps.rename(columns={"label": "Thema", "n_register": "KPI's in register",
+show(gaps.assign(candidates=gaps["candidates"].map(kpi.indicator_title))
+     .rename(columns={"label": "Thema", "n_register": "KPI's in register",
                           "n_kept": "Behouden", "kpis_kept": "Welke",
                           "candidates": "Kandidaat-indicatoren van zwt"})
      .assign(Gat=gaps["gap"].map({True: "ja", False: "nee"}))

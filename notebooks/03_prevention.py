@@ -11,21 +11,8 @@
 #     name: zwt
 # ---
 
-# %% [markdown]
-# # Preventie onder druk: preventief werk, wettelijke taken en schaarste
-#
-# De centrale zorg uit de evaluatie: als de wijkteams krap zitten, gaan wettelijke
-# taken en wettelijke termijnen voor, en verliest het preventieve werk terrein —
-# onzichtbaar, omdat geen KPI het laat zien. Dit rapport maakt dat zichtbaar:
-#
-# 1. hoe de geregistreerde uren over de activiteiten verdeeld zijn (PACT-teams naast de andere teams);
-# 2. of de wettelijke termijnen gehaald worden, en hoe lang zaken werkelijk duren;
-# 3. hoe schaars de capaciteit is (caseload per fte, uren per fte, vacatures, uitstroom);
-# 4. of het preventieve aandeel lager ligt wanneer de caseload hoger is (een panelmodel);
-# 5. welke teams en kwartalen onder de ondergrens voor het preventieve aandeel zakken.
-
 # %% tags=["parameters"]
-processed_dir = ""  # "" -> the project's data/processed
+processed_dir = ""  # "" -> the project's data/processed/current
 indicators_file = ""  # "" -> <processed_dir>/indicators.csv if present, else computed
 organisation = "ALL"  # "ALL" means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""  # folder for the CSV side tables; "" -> current folder
@@ -35,12 +22,10 @@ ground_truth_file = ""  # synthetic ground_truth.json to compare the slope with;
 recent_quarters = 4  # quarters shown in the "latest" tables and figures
 
 # %%
-from IPython.display import display
-
 from zwt_analysis import notebook, panel, prevention
 from zwt_analysis import prevention_plots as plots
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, nl_number, nl_percent
+from zwt_analysis.notebook import md, nl_number, nl_percent, show
 
 ctx = notebook.start(
     title="Preventie onder druk",
@@ -55,6 +40,17 @@ alpha = float(settings["alpha"])
 model_settings = settings["model"]
 org = ctx.organisation
 who = "de gemeente" if org == ALL else org
+
+# %% [markdown]
+# De centrale zorg uit de evaluatie: als de wijkteams krap zitten, gaan wettelijke
+# taken en wettelijke termijnen voor, en verliest het preventieve werk terrein —
+# onzichtbaar, omdat geen KPI het laat zien. Dit rapport maakt dat zichtbaar:
+#
+# 1. hoe de geregistreerde uren over de activiteiten verdeeld zijn (PACT-teams naast de andere teams);
+# 2. of de wettelijke termijnen gehaald worden, en hoe lang zaken werkelijk duren;
+# 3. hoe schaars de capaciteit is (caseload per fte, uren per fte, vacatures, uitstroom);
+# 4. of het preventieve aandeel lager ligt wanneer de caseload hoger is (een panelmodel);
+# 5. welke teams en kwartalen onder de ondergrens voor het preventieve aandeel zakken.
 
 # %%
 tr = prevention.filter_organisation(ctx.table("time_registrations"), org)
@@ -104,8 +100,8 @@ else:
     ctx.save_table(pact, "urenverdeling_pact", person_count_columns=("persons",))
     from zwt_analysis.publish import suppress_counts
 
-    display(prevention.for_display(suppress_counts(pact, ["persons"]))
-            .drop(columns=["Uren", "Uren totaal"]))
+    show(prevention.for_display(suppress_counts(pact, ["persons"]))
+         .drop(columns=["Uren", "Uren totaal"]))
 
 # %%
 alloc_team = alloc.loc[alloc["team"] != ALL]
@@ -143,8 +139,8 @@ if not dl.empty:
     ctx.save_table(published, "termijnen_per_kwartaal")
     md(f"**Laatste {recent_quarters} kwartalen, {who}** (aantallen onder de 5 onderdrukt, met de "
        "aandelen die ze zouden verraden):")
-    display(prevention.for_display(prevention.publish_deadlines(dl_recent))
-            .drop(columns=["Organisatie", "Team"]))
+    show(prevention.for_display(prevention.publish_deadlines(dl_recent))
+         .drop(columns=["Organisatie", "Team"]))
 
 # %% [markdown]
 # ### Hoe lang duurt het werkelijk?
@@ -157,17 +153,17 @@ if not dl.empty:
 # %%
 if not days.empty:
     plots.deadline_ecdf(days)
-    display(prevention.for_display(prevention.days_quantiles(days)))
+    show(prevention.for_display(prevention.days_quantiles(days)), decimals=0)
 
 # %% [markdown]
 # ## 3. Schaarste
 #
 # - **Caseload per fte**: open casussen op de laatste dag van het kwartaal gedeeld door de
-#   fte die dag in dienst (indicator `caseload_per_fte`).
+#   fte die dag in dienst (de indicator *caseload per fte* uit de indicatorcatalogus).
 # - **Uren per fte**: alle geregistreerde uren in het kwartaal gedeeld door dezelfde fte
 #   op de laatste dag van het kwartaal (een registratiemaat, geen indicator uit het contract).
-# - **Vacatureruimte** en **uitstroom** per organisatie en jaar (indicatoren `vacancy_rate`
-#   en `staff_outflow_rate`).
+# - **Vacatureruimte** en **uitstroom** per organisatie en jaar (de indicatoren *vacatureruimte*
+#   en *uitstroom medewerkers* uit de indicatorcatalogus).
 
 # %%
 first_period = min(alloc["period"]) if not alloc.empty else None
@@ -189,7 +185,7 @@ else:
     md("**Vacatureruimte** (1 − fte in dienst op 1 juli / begrote fte) en **uitstroom** "
        "(vertrokken personen / personen in dienst op 1 januari), per jaar:")
     wide = prevention.scarcity_yearly_wide(yearly)
-    display(prevention.for_display(wide, percent=[c for c in wide.columns if c != "Jaar"]))
+    show(prevention.for_display(wide, percent=[c for c in wide.columns if c != "Jaar"]))
 
 # %% [markdown]
 # ## 4. Schaarste en preventief aandeel: het verband
@@ -251,7 +247,7 @@ if fe is not None:
                                  "ci_low_pp": "95%-BI onder", "ci_high_pp": "95%-BI boven",
                                  "p_value": "p-waarde", "team_quarters": "Team-kwartalen",
                                  "teams": "Teams"})
-    display(shown)
+    show(shown.assign(**{"p-waarde": fits["p_value"].map(notebook.nl_pvalue)}), decimals=2)
     if mixed is not None and (mixed.slope * fe.slope < 0):
         md("⚠️ Het mixed model geeft een andere richting dan het model met vaste teameffecten. "
            "Dat wijst erop dat verschillen *tussen* teams iets anders laten zien dan veranderingen "
@@ -259,7 +255,7 @@ if fe is not None:
     for w in panel.fit_warnings(fe):
         md(f"⚠️ {w}")
     for note in fe.notes + (mixed.notes if mixed is not None else []):
-        md(f"<small>{note}</small>")
+        md(f"<small>{notebook.dutch_fit_note(note)}</small>")
 
 # %%
 if fe is not None:
@@ -325,13 +321,13 @@ else:
         md(f"In de laatste {recent_quarters} kwartalen lag geen enkel team onder de ondergrens.")
     else:
         md(f"De laatste {recent_quarters} kwartalen ({len(recent_below)} team-kwartalen):")
-        display(prevention.for_display(suppress_counts(recent_below[cols], ["persons"])))
+        show(prevention.for_display(suppress_counts(recent_below[cols], ["persons"])))
 
 # %%
 summary = prevention.floor_summary(shares, floor)
 if not summary.empty:
     md("**Per team**: hoe vaak het preventieve aandeel onder de ondergrens lag.")
-    display(prevention.for_display(summary))
+    show(prevention.for_display(summary))
 
 # %% [markdown]
 # ## Methode en kanttekeningen

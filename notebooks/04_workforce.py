@@ -11,25 +11,8 @@
 #     name: zwt
 # ---
 
-# %% [markdown]
-# # Personeel, capaciteit en financiering 2027–2034
-#
-# De nieuwe opdracht voor de wijkteams loopt acht jaar (2027–2034). De evaluatie verwacht dat
-# in die periode 10–20% van het personeel wisselt, dat de cao-lonen harder stijgen dan de
-# gemeentelijke indexatie (waardoor het integrale budget minder fte kan betalen) en dat korte
-# extra opdrachten met incidenteel geld het werk blijven versnipperen.
-#
-# Dit rapport rekent dat door. Eerst meten we in de eigen historie hoe snel medewerkers
-# vertrekken, hoe lang een vacature openstaat en hoe lang mensen blijven. Daarna simuleren we
-# per organisatie, maand voor maand, hoeveel capaciteit er tot eind 2034 overblijft voor
-# preventie, onder vier scenario's. Tot slot kijken we naar de financiering (advies 2.3 van de
-# evaluatie) en toetsen we het model zelf.
-#
-# **Lees dit als verkenning, niet als voorspelling.** De uitkomsten hangen af van aannames die
-# hieronder zichtbaar zijn en als parameter kunnen worden aangepast.
-
 # %% tags=["parameters"]
-processed_dir = ""     # "" -> the project's data/processed
+processed_dir = ""     # "" -> the project's data/processed/current
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
 organisation = "ALL"   # "ALL" means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
@@ -86,10 +69,25 @@ label_main = cfg["scenarios"][scenario]["label"] + (" (aangepast)" if changed el
 who = "de gemeente als geheel" if ctx.organisation == ALL else ctx.organisation
 
 # %% [markdown]
+# De nieuwe opdracht voor de wijkteams loopt acht jaar (2027–2034). De evaluatie verwacht dat
+# in die periode 10–20% van het personeel wisselt, dat de cao-lonen harder stijgen dan de
+# gemeentelijke indexatie (waardoor het integrale budget minder fte kan betalen) en dat korte
+# extra opdrachten met incidenteel geld het werk blijven versnipperen.
+#
+# Dit rapport rekent dat door. Eerst meten we in de eigen historie hoe snel medewerkers
+# vertrekken, hoe lang een vacature openstaat en hoe lang mensen blijven. Daarna simuleren we
+# per organisatie, maand voor maand, hoeveel capaciteit er tot eind 2034 overblijft voor
+# preventie, onder vier scenario's. Tot slot kijken we naar de financiering (advies 2.3 van de
+# evaluatie) en toetsen we het model zelf.
+#
+# **Lees dit als verkenning, niet als voorspelling.** De uitkomsten hangen af van aannames die
+# hieronder zichtbaar zijn en als parameter kunnen worden aangepast.
+
+# %% [markdown]
 # ## 1. Wat zegt de historie?
 #
-# **Uitstroom** en **instroom** volgen de indicatorcatalogus (`staff_outflow_rate`,
-# `staff_inflow_rate`): vertrekkers in een jaar gedeeld door het aantal medewerkers op
+# **Uitstroom** en **instroom** volgen de indicatorcatalogus (*uitstroom* en *instroom
+# medewerkers*): vertrekkers in een jaar gedeeld door het aantal medewerkers op
 # 1 januari, zoals CBS (Arbeidsmarkt Zorg en Welzijn, AZW) dat ook doet. Een interne
 # overplaatsing telt niet als vertrek; een overstap naar een ander wijkteam telt voor de
 # organisatie wel, voor de gemeente niet. We tellen de volledige jaren sinds het eerste
@@ -125,7 +123,7 @@ if note:
 # vijf vertrekkers zijn weggelaten (kleine aantallen).
 
 # %%
-plots.plot_yearly_outflow(hist.yearly, shown, calibrate.first_observed_year(tables["staff"]))
+_ = plots.plot_yearly_outflow(hist.yearly, shown, calibrate.first_observed_year(tables["staff"]))
 
 # %% [markdown]
 # **Vergelijking met de sector.** CBS rapporteert in de StatLine-tabellen van Arbeidsmarkt
@@ -143,7 +141,7 @@ md(report.sector_comparison_text(rates, shown, sector, hidden))
 # ## 2. Klopt ‘10–20% personeelswisseling in acht jaar’?
 #
 # Als elk jaar een vast deel *r* van de medewerkers vertrekt, is na acht jaar nog
-# (1 − *r*)<sup>8</sup> van het huidige personeel in dienst. Voor 10–20% wisseling in acht jaar
+# (1 − *r*)⁸ van het huidige personeel in dienst. Voor 10–20% wisseling in acht jaar
 # mag de jaarlijkse uitstroom dus maar **1,3% tot 2,8%** zijn.
 
 # %%
@@ -182,8 +180,7 @@ md(report.eight_year_text(check, main_results, shown, label_main, hidden))
 
 # %%
 md(f"**Gekozen scenario:** {label_main} — {cfg['scenarios'][scenario]['description']}")
-assume = report.assumptions_table(settings_main, hist.calibration, orgs_run)
-show(assume.reset_index(names="Aanname"), decimals=3,
+show(report.assumptions_display(settings_main, hist.calibration, orgs_run),
      caption="Aannames per organisatie (‘historie’ = gemeten in de eigen data)")
 
 # %% [markdown]

@@ -23,7 +23,7 @@
 # Open het in JupyterLab met `make lab` (zie `docs/reports.md`) en pas de parameters aan.
 
 # %% tags=["parameters"]
-processed_dir = ""     # "" -> the project's data/processed
+processed_dir = ""     # "" -> the project's data/processed/current
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
 organisation = "ALL"   # ALL means the whole city, or one organisation: DOCK, Incluzio, SMD
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
@@ -152,7 +152,7 @@ if not hours.empty:
 # ## Verder zoeken
 #
 # - Alle tabellen staan als Parquet in de map `processed_dir`; DuckDB leest ze direct:
-#   `duckdb.sql("select organisation, count(*) from 'data/processed/cases.parquet' group by 1")`.
+#   `duckdb.sql("select organisation, count(*) from 'data/processed/current/cases.parquet' group by 1")`.
 # - Indicatordefinities: `zwt_analysis.indicators.describe("<indicator_id>")` en
 #   `docs/indicators.md`.
 # - Wat in quarantaine ging en waarom: rapport *Datakwaliteit* of

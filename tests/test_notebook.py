@@ -162,7 +162,7 @@ def test_start_without_synthetic_data_has_no_banner(tmp_path, shown):
 
 
 def test_context_defaults_to_project_processed(proc, monkeypatch, tmp_path):
-    monkeypatch.setattr(config, "PROCESSED_DIR", proc)
+    monkeypatch.setattr(config, "CURRENT_PROCESSED_DIR", proc)
     monkeypatch.chdir(tmp_path)
     ctx = notebook.context(_params(proc, processed_dir=""))
     assert ctx.processed_dir == proc.resolve()

@@ -20,6 +20,10 @@ RESOURCES_DIR: Path = PACKAGE_DIR / "resources"
 DATA_DIR: Path = PROJECT_ROOT / "data"
 RAW_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
+#: Default folder of the current processed data (``make report`` writes it; the
+#: report runner and notebooks read it). A subfolder, because ``zwt clean``
+#: replaces its ``--out`` as a whole and ``data/processed/README.md`` must stay.
+CURRENT_PROCESSED_DIR: Path = PROCESSED_DIR / "current"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 DOCS_DIR: Path = PROJECT_ROOT / "docs"

@@ -5,7 +5,7 @@ A report notebook starts with::
     ctx = notebook.start(title="Datakwaliteit", params={...all parameters...})
 
 which resolves the parameters (``processed_dir`` "" -> the project's
-``data/processed``; ``output_dir`` "" -> the current folder; ``indicators_file``
+``data/processed/current``; ``output_dir`` "" -> the current folder; ``indicators_file``
 "" -> ``<processed>/indicators.csv`` if present, else computed), shows a sticky
 "SYNTHETISCHE DATA" banner when the data are synthetic, the title, the
 parameters as a small table, the as-of date and the organisation, and sets a
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -209,13 +210,69 @@ def show(df: pd.DataFrame, percent: tuple[str, ...] | list[str] = (), decimals: 
             fmt[col] = lambda v: "" if pd.isna(v) else v.strftime("%d-%m-%Y")
     styler = shown.style.format(fmt, na_rep="", escape="html").hide(axis="index")
     text_cols = [c for c in shown.columns if c not in fmt and c not in percent]
+    numeric_text = [c for c in text_cols if _looks_numeric(shown[c])]
+    text_cols = [c for c in text_cols if c not in numeric_text]
     if text_cols:
         styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
+    if numeric_text:  # pre-formatted numbers ("12,3%", "<5", "3,4 (3,1–3,9)"): right, one line
+        styler = styler.set_properties(subset=numeric_text, **{"text-align": "right"})
+    nowrap = [c for c in shown.columns if c in fmt or c in percent or (
+        c in numeric_text and shown[c].astype(str).str.len().max() <= 20)]
+    if nowrap:
+        styler = styler.set_properties(subset=nowrap, **{"white-space": "nowrap"})
+    left = set(text_cols)
+    styler = styler.set_table_styles(  # headers aligned like their column
+        [{"selector": f"th.col_heading.col{i}",
+          "props": f"text-align: {'left' if c in left else 'right'}"}
+         for i, c in enumerate(shown.columns)], overwrite=False)
+    if len(shown.columns) > 9:  # wide tables: smaller type and padding so they fit the page
+        styler = styler.set_table_styles([{"selector": "", "props": "font-size: 0.85em"},
+                                          {"selector": "td, th", "props": "padding: 0.3em 0.35em"}],
+                                         overwrite=False)
     if caption:
         styler = styler.set_caption(html.escape(caption))
     display(HTML(styler.to_html()))
     if len(df) > max_rows:
         md(f"*({len(df) - max_rows} van de {len(df)} regels niet getoond; zie de CSV-tabel.)*")
+
+
+_NUMERIC_TEXT = re.compile(
+    r"^[<>≈~]?\s*[-−+]?[\d.,]+\s*(%|pp)?(\s*[-–/]\s*[<]?[\d.,]+\s*%?)?(\s*\(.*\))?$"
+    r"|^[\d]{2}-[\d]{2}-[\d]{4}$")
+
+
+def _looks_numeric(s: pd.Series) -> bool:
+    """True when every non-empty cell of a text column is a formatted number or date."""
+    vals = [str(v).strip() for v in s if not (v is None or v is pd.NA or
+                                               (isinstance(v, float) and math.isnan(v)))]
+    vals = [v for v in vals if v not in ("", "-", "–")]
+    return bool(vals) and all(_NUMERIC_TEXT.match(v) for v in vals)
+
+
+def nl_pvalue(p: float | None) -> str:
+    """A p-value for readers: ``'< 0,001'`` below 0.001, else three decimals (``'0,042'``)."""
+    if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "< 0,001" if p < 0.001 else nl_number(p, 3)
+
+
+#: statsmodels warnings that reach the reports, in Dutch (matched on a fragment).
+_FIT_NOTES_NL = {
+    "boundary of the parameter space": "de geschatte spreiding tussen teams ligt (bijna) op nul; "
+    "het controlemodel valt dan praktisch samen met een model zonder teamverschillen",
+    "converge": "het schatten is niet volledig geconvergeerd; lees de uitkomst met voorzichtigheid",
+    "Hessian": "de onzekerheid van de schatting is niet betrouwbaar te bepalen (Hessiaan niet "
+    "positief definiet)",
+    "singular": "het model is (bijna) niet te schatten: variabelen hangen te sterk samen",
+}
+
+
+def dutch_fit_note(note: str) -> str:
+    """A model-fitting note for readers: known (English) statsmodels warnings in Dutch."""
+    for fragment, dutch in _FIT_NOTES_NL.items():
+        if fragment.lower() in note.lower():
+            return f"Opmerking bij het schatten: {dutch}."
+    return note
 
 
 def publishable(df: pd.DataFrame, person_count_columns: tuple[str, ...] | list[str],
@@ -475,7 +532,7 @@ def context(params: dict[str, Any]) -> ReportContext:
         FileNotFoundError: the processed folder or its ``validation.json``
             (with the as-of date) is missing.
     """
-    pdir = _resolve(params.get("processed_dir"), config.PROCESSED_DIR.resolve())
+    pdir = _resolve(params.get("processed_dir"), config.CURRENT_PROCESSED_DIR.resolve())
     if not pdir.is_dir():
         raise FileNotFoundError(f"processed folder not found: {pdir} (run `zwt clean` first)")
     out = _resolve(params.get("output_dir"), Path.cwd())

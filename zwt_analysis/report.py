@@ -712,7 +712,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
     """Run the report suite; return 0 when every run succeeded, else 1.
 
     Args:
-        processed: folder written by ``zwt clean`` (default ``data/processed``).
+        processed: folder written by ``zwt clean`` (default ``data/processed/current``).
         out: reports folder, replaced as a whole at the end (default ``reports``).
         only: report names to run (``01_data_quality`` or ``data_quality``).
         params: ``KEY=VALUE`` notebook parameters; ``organisation=X`` runs only X.
@@ -729,7 +729,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
         ZwtError: missing processed data, unknown report or parameter, an
             ``--out`` zwt may not replace.
     """
-    processed_dir = Path(processed or config.PROCESSED_DIR).resolve()
+    processed_dir = Path(processed or config.CURRENT_PROCESSED_DIR).resolve()
     out = Path(out or config.REPORTS_DIR).absolute()
     nb_dir = Path(notebooks_dir or os.environ.get("ZWT_NOTEBOOKS_DIR") or config.NOTEBOOKS_DIR)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
