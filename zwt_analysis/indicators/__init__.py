@@ -21,6 +21,14 @@ Conventions shared by all indicators:
 - ``value = numerator / denominator``; rows with a zero (or unknown)
   denominator are left out;
 - rows sorted by indicator_id, period, organisation, team.
+
+Reading: ``zwt indicators`` and :func:`compute_from_processed` read only the
+columns the specs declare (``IndicatorSpec.source_columns``, plus
+``person_columns`` with persons) through :mod:`._read`, text as ``category``
+and client pseudonyms as numbers (:func:`._read.id_codes`), so no Python
+string is made per row; every indicator function accepts these frames as
+well as those of :func:`zwt_analysis.processed.read_table`, with the same
+result.
 """
 
 from __future__ import annotations
@@ -36,7 +44,15 @@ import pandas as pd
 from .. import processed as processed_mod
 from ..contract import INDICATOR_COLUMNS
 from ..errors import ZwtError
-from ._common import INTERNAL_COLUMNS, PERSONS, empty_result, observation_start, sort_table
+from ._common import (
+    INTERNAL_COLUMNS,
+    OBSERVATION_COLUMNS,
+    PERSONS,
+    empty_result,
+    observation_start,
+    sort_table,
+)
+from ._read import merge_columns, read_for_indicators
 from .budgets import incidental_funding_share
 from .cases import caseload_per_fte, reach_per_1000, reregistration_12m
 from .deadlines import (
@@ -72,10 +88,12 @@ __all__ = [
     "main",
     "observation_start",
     "preventive_share",
+    "read_processed",
     "reach_per_1000",
     "reregistration_12m",
     "resolve_limits",
     "share_indicators",
+    "source_columns",
     "spec",
     "staff_inflow_rate",
     "staff_outflow_rate",
@@ -85,6 +103,24 @@ __all__ = [
 
 def _tables_needed() -> list[str]:
     return sorted({t for s in INDICATOR_LIST for t in s.source_tables})
+
+
+def source_columns(only: list[str] | None = None, with_persons: bool = False) -> dict[str, list[str]]:
+    """Table -> the columns the indicators ``only`` (default: all) read from it.
+
+    The union of their specs' ``source_columns`` (and ``person_columns`` with
+    ``with_persons``) plus the columns of :func:`observation_start`.
+    """
+    specs = [spec(i) for i in (only or list(INDICATORS))]
+    needs = [s.source_columns for s in specs]
+    if with_persons:
+        needs += [s.person_columns for s in specs]
+    return merge_columns(*needs, OBSERVATION_COLUMNS)
+
+
+def read_processed(processed_dir: str | Path, with_persons: bool = False) -> dict[str, pd.DataFrame]:
+    """The processed tables the indicators need, only the columns they read, text as category."""
+    return read_for_indicators(processed_dir, source_columns(with_persons=with_persons))
 
 
 def compute_indicators(
@@ -133,7 +169,7 @@ def compute_from_processed(
 ) -> pd.DataFrame:
     """Read a processed folder (as-of from its validation.json) and compute every indicator."""
     day = processed_mod.as_of(processed_dir)
-    tables = processed_mod.read_tables(processed_dir, _tables_needed())
+    tables = read_processed(processed_dir, with_persons=with_persons)
     return compute_indicators(tables, day, load_limits(limits_file), with_persons=with_persons)
 
 
@@ -159,7 +195,7 @@ def main(processed: Path, out: Path, limits: Path | None = None) -> int:
     lim = load_limits(limits)
     t0 = time.perf_counter()
     missing = [n for n in _tables_needed() if not processed_mod.table_path(processed, n).exists()]
-    tables = processed_mod.read_tables(processed, _tables_needed())
+    tables = read_processed(processed)
     df = compute_indicators(tables, day, lim)
     path = write_csv(df, out)
     seconds = time.perf_counter() - t0

@@ -9,6 +9,9 @@ import pandas as pd
 from ..contract import ALL
 from ._common import ORG_LEVELS, aggregate_levels, finish, ts
 
+#: Columns of ``budgets`` the indicator reads.
+SOURCE_COLUMNS = {"budgets": ("organisation", "year", "funding_type", "amount_eur")}
+
 
 def incidental_funding_share(
     budgets: pd.DataFrame, as_of: date, with_persons: bool = False

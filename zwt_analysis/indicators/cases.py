@@ -14,12 +14,14 @@ from ._common import (
     LEVEL_TEAM,
     PERSONS,
     aggregate_levels,
+    as_codes,
     day_number,
     finish,
     quarter_ends,
     quarter_label,
+    shared_codes,
     ts,
-    year_label,
+    year_codes,
 )
 
 #: Follow-up window of ``reregistration_12m`` in calendar days.
@@ -28,11 +30,25 @@ REREGISTRATION_DAYS = 365
 
 _CASE_COLUMNS = ["client_id", "organisation", "team", "date_report", "date_closed"]
 
+#: Columns each indicator here reads, per table (see ``IndicatorSpec.source_columns``).
+REREGISTRATION_COLUMNS = {"cases": tuple(_CASE_COLUMNS)}
+CASELOAD_COLUMNS = {
+    "cases": ("organisation", "team", "date_report", "date_closed"),
+    "staff": ("organisation", "team", "fte", "start_date", "end_date"),
+}
+CASELOAD_PERSON_COLUMNS = {"cases": ("client_id",), "staff": ("employee_id",)}
+REACH_COLUMNS = {
+    "cases": ("client_id", "organisation", "team", "date_report"),
+    "areas": ("organisation", "team", "population"),
+}
 
-def _reported_cases(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Cases reported on or before ``as_of`` (the columns used here only); a
-    ``date_closed`` after as-of counts as open."""
-    c = cases[_CASE_COLUMNS]
+
+def _reported_cases(
+    cases: pd.DataFrame, as_of: pd.Timestamp, columns: list[str] | tuple[str, ...] = tuple(_CASE_COLUMNS)
+) -> pd.DataFrame:
+    """Cases reported on or before ``as_of`` (``columns`` only, which must hold
+    ``date_report`` and ``date_closed``); a ``date_closed`` after as-of counts as open."""
+    c = cases[list(columns)]
     c = c.loc[(pd.to_datetime(c["date_report"]) <= as_of).fillna(False).to_numpy(dtype=bool)]
     closed = pd.to_datetime(c["date_closed"])
     return c.assign(date_closed=closed.where(closed <= as_of))
@@ -87,22 +103,20 @@ def reregistration_12m(cases: pd.DataFrame, as_of: date, with_persons: bool = Fa
     evaluable = ~np.isnan(closed_day) & (closed_day + REREGISTRATION_DAYS <= as_of_day)
     if not evaluable.any():
         return finish(None, "reregistration_12m", with_persons)
-    codes, _ = pd.factorize(c["client_id"])
+    codes = np.asarray(pd.factorize(c["client_id"])[0], dtype="int64")
     report_day = day_number(c["date_report"])
     ev = np.flatnonzero(evaluable)
     nxt = next_report_after(codes[ev], closed_day[ev], codes, report_day)
     again = ~np.isnan(nxt) & (nxt <= closed_day[ev] + REREGISTRATION_DAYS)
     sub = c.iloc[ev]
-    rows = pd.DataFrame(
-        {
-            "period": quarter_label(sub["date_closed"]).to_numpy(),
-            "organisation": sub["organisation"].to_numpy(),
-            "team": sub["team"].to_numpy(),
-            "num": again.astype("int64"),
-            "den": np.ones(len(ev), dtype="int64"),
-            "client_id": sub["client_id"].to_numpy(),
-        }
-    )
+    rows = {  # arrays and Categoricals: no per-row text
+        "period": quarter_label(sub["date_closed"]).array,
+        "organisation": as_codes(sub["organisation"]),
+        "team": as_codes(sub["team"]),
+        "num": again.astype("int64"),
+        "den": np.ones(len(ev), dtype="int64"),
+        "client_id": as_codes(sub["client_id"]),
+    }
     distinct = {PERSONS: "client_id"} if with_persons else None
     agg = aggregate_levels(rows, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
     return finish(agg, "reregistration_12m", with_persons)
@@ -142,7 +156,9 @@ def caseload_per_fte(
     one person is then suppressed when published).
     """
     day = ts(as_of)
-    c = _reported_cases(cases, day)
+    c = _reported_cases(
+        cases, day, CASELOAD_COLUMNS["cases"] + (CASELOAD_PERSON_COLUMNS["cases"] if with_persons else ())
+    )
     s = staff.loc[(pd.to_datetime(staff["start_date"]) <= day).fillna(False)]
     if c.empty or s.empty:
         return finish(None, "caseload_per_fte", with_persons)
@@ -154,13 +170,14 @@ def caseload_per_fte(
     s_start, s_end = day_number(s["start_date"]), day_number(s["end_date"])
     fte = s["fte"].to_numpy(dtype="float64", na_value=np.nan)
     # shared integer codes for organisation and team across both tables
-    n_c = len(c)
-    org_codes, org_names = pd.factorize(pd.concat([c["organisation"], s["organisation"]]).astype("string"))
-    team_codes, team_names = pd.factorize(pd.concat([c["team"], s["team"]]).astype("string"))
-    c_org, s_org = org_codes[:n_c], org_codes[n_c:]
-    c_team, s_team = team_codes[:n_c], team_codes[n_c:]
-    c_client = pd.factorize(c["client_id"])[0]
-    s_emp = pd.factorize(s["employee_id"])[0]
+    c_org, s_org, org_names = shared_codes(c["organisation"], s["organisation"])
+    c_team, s_team, team_names = shared_codes(c["team"], s["team"])
+    if with_persons:
+        c_client = pd.factorize(c["client_id"])[0]
+        s_emp = pd.factorize(s["employee_id"])[0]
+    else:  # persons are not counted: no identifiers needed
+        c_client = np.zeros(len(c), dtype="int64")
+        s_emp = np.zeros(len(s), dtype="int64")
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("q", "org", "team", "num", "den", "pid", "kind")}
     epoch = pd.Timestamp("1970-01-01")
     for qi, d in enumerate(ends):  # one vectorised pass per quarter end (~4 per year), not per row
@@ -177,15 +194,13 @@ def caseload_per_fte(
         parts["kind"].append(np.concatenate([np.zeros(nc, dtype=bool), np.ones(ns, dtype=bool)]))
     col = {k: np.concatenate(v) for k, v in parts.items()}
     labels = pd.Index([f"{d.year:04d}-Q{d.quarter}" for d in ends], dtype="string")
-    rows = pd.DataFrame(
-        {
-            "period": pd.Categorical.from_codes(col["q"], categories=labels),
-            "organisation": pd.Categorical.from_codes(col["org"], categories=pd.Index(org_names)),
-            "team": pd.Categorical.from_codes(col["team"], categories=pd.Index(team_names)),
-            "num": col["num"],
-            "den": col["den"],
-        }
-    )
+    rows = {  # arrays, not a DataFrame: no copy
+        "period": pd.Categorical.from_codes(col["q"], categories=labels),
+        "organisation": pd.Categorical.from_codes(col["org"], categories=pd.Index(org_names)),
+        "team": pd.Categorical.from_codes(col["team"], categories=pd.Index(team_names)),
+        "num": col["num"],
+        "den": col["den"],
+    }
     agg = aggregate_levels(rows, {"numerator": "num", "denominator": "den"}, ALL_LEVELS)
     if with_persons:
         keys = ["period", "organisation", "team"]
@@ -225,14 +240,12 @@ def reach_per_1000(
     c = c.loc[(pd.to_datetime(c["date_report"]) <= day).fillna(False).to_numpy(dtype=bool)]
     if c.empty or areas.empty:
         return finish(None, "reach_per_1000", with_persons)
-    rows = pd.DataFrame(
-        {
-            "period": year_label(c["date_report"]).to_numpy(),
-            "organisation": c["organisation"].astype("string").to_numpy(),
-            "team": c["team"].astype("string").to_numpy(),
-            "client_id": c["client_id"].to_numpy(),
-        }
-    )
+    rows = {  # Categoricals: no per-row text
+        "period": year_codes(c["date_report"]),
+        "organisation": as_codes(c["organisation"]),
+        "team": as_codes(c["team"]),
+        "client_id": as_codes(c["client_id"]),
+    }
     num = aggregate_levels(rows, {}, ALL_LEVELS, {"numerator": "client_id"})
     pop = areas.assign(
         organisation=areas["organisation"].astype("string"),

@@ -134,6 +134,65 @@ def resolve_limits(limits: Mapping[str, Any] | None) -> dict[str, int]:
     return base
 
 
+#: status code -> name (codes as :func:`_status_codes` gives them)
+_STATUS_NAMES = np.array([OUTSIDE, ON_TIME, LATE, PENDING], dtype=object)
+_OUTSIDE, _ON_TIME, _LATE, _PENDING = range(4)
+
+#: Columns of ``cases`` every deadline indicator reads besides its start and end event.
+_BASE_COLUMNS = ("organisation", "team", "legal_framework", "date_report")
+#: Extra column read for persons (distinct clients).
+PERSON_COLUMNS = {"cases": ("client_id",)}
+
+
+def source_columns(indicator_id: str) -> dict[str, tuple[str, ...]]:
+    """Columns of ``cases`` that the deadline indicator ``indicator_id`` reads."""
+    d = DEADLINES[indicator_id]
+    return {"cases": tuple(dict.fromkeys((*_BASE_COLUMNS, d.start, d.end)))}
+
+
+def _status_codes(
+    cases: pd.DataFrame, indicator_id: str, as_of: date, limits: Mapping[str, Any] | None
+) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray, np.ndarray, int]:
+    """The cases of the indicator's framework and their status, as arrays.
+
+    Returns ``(rows, start, end, elapsed, status, limit)``: ``rows`` are the
+    positions in ``cases`` of the framework's cases reported on or before
+    as-of; ``start`` / ``end`` their event dates (after as-of: missing);
+    ``elapsed`` days (float, NaN without start); ``status`` codes
+    (``_OUTSIDE, _ON_TIME, _LATE, _PENDING``).
+    """
+    if indicator_id not in DEADLINES:
+        raise KeyError(f"not a deadline indicator: {indicator_id!r}; known: {', '.join(DEADLINES)}")
+    spec = DEADLINES[indicator_id]
+    limit = resolve_limits(limits)[spec.limit_key]
+    day = ts(as_of)
+    rows = np.flatnonzero(
+        ((cases["legal_framework"] == spec.legal_framework).fillna(False)
+         & (pd.to_datetime(cases["date_report"]) <= day).fillna(False)).to_numpy(dtype=bool)
+    )
+    start = pd.to_datetime(cases[spec.start].iloc[rows])
+    end = pd.to_datetime(cases[spec.end].iloc[rows])
+    start = start.where(start <= day)
+    end = end.where(end <= day)
+    s = day_number(start)
+    e = day_number(end)
+    a = float((day - pd.Timestamp("1970-01-01")).days)
+    has_start = ~np.isnan(s)
+    has_end = ~np.isnan(e)
+    elapsed = np.where(has_end, e - s, a - s)
+    status = np.select(
+        [
+            ~has_start,
+            has_end & (elapsed <= limit),
+            has_end,
+            a > s + limit,
+        ],
+        [_OUTSIDE, _ON_TIME, _LATE, _LATE],
+        default=_PENDING,
+    )
+    return rows, start, end, np.where(has_start, elapsed, np.nan), status, limit
+
+
 def deadline_status(
     cases: pd.DataFrame,
     indicator_id: str,
@@ -155,39 +214,9 @@ def deadline_status(
         ``end - start`` when the end event is there, else ``as_of - start``;
         missing for ``outside``. ``period`` is the quarter of ``start``.
     """
-    if indicator_id not in DEADLINES:
-        raise KeyError(f"not a deadline indicator: {indicator_id!r}; known: {', '.join(DEADLINES)}")
-    spec = DEADLINES[indicator_id]
-    limit = resolve_limits(limits)[spec.limit_key]
-    day = ts(as_of)
-    cols = list(dict.fromkeys(["case_id", "client_id", "organisation", "team", "legal_framework",
-                               "date_report", spec.start, spec.end]))
-    c = cases[cols]
-    c = c.loc[
-        ((c["legal_framework"] == spec.legal_framework).fillna(False)
-         & (pd.to_datetime(c["date_report"]) <= day).fillna(False)).to_numpy(dtype=bool)
-    ]
-    start = pd.to_datetime(c[spec.start])
-    end = pd.to_datetime(c[spec.end])
-    start = start.where(start <= day)
-    end = end.where(end <= day)
-    s = day_number(start)
-    e = day_number(end)
-    a = float((day - pd.Timestamp("1970-01-01")).days)
-    has_start = ~np.isnan(s)
-    has_end = ~np.isnan(e)
-    elapsed = np.where(has_end, e - s, a - s)
-    status = np.select(
-        [
-            ~has_start,
-            has_end & (elapsed <= limit),
-            has_end,
-            a > s + limit,
-        ],
-        [OUTSIDE, ON_TIME, LATE, LATE],
-        default=PENDING,
-    )
-    elapsed_col = pd.array(np.where(has_start, elapsed, np.nan), dtype="Float64")
+    rows, start, end, elapsed, status, limit = _status_codes(cases, indicator_id, as_of, limits)
+    c = cases.iloc[rows]
+    elapsed_col = pd.array(elapsed, dtype="Float64")
     return pd.DataFrame(
         {
             "case_id": c["case_id"].astype("string").to_numpy(),
@@ -199,7 +228,7 @@ def deadline_status(
             "end": end.to_numpy(),
             "limit_days": limit,
             "days_elapsed": pd.array(elapsed_col).astype("Int64"),
-            "status": pd.array(status, dtype="string"),
+            "status": pd.array(_STATUS_NAMES[status], dtype="string"),
         }
     )
 
@@ -217,20 +246,23 @@ def deadline_on_time(
     (see :func:`deadline_status`). Per quarter of the start event; team,
     organisation and city. ``persons`` = distinct clients in the denominator.
     """
-    st = deadline_status(cases, indicator_id, as_of, limits)
-    st = st.loc[st["status"].isin([ON_TIME, LATE])]
-    if st.empty:
+    rows, start, _end, _elapsed, status, _limit = _status_codes(cases, indicator_id, as_of, limits)
+    counted = (status == _ON_TIME) | (status == _LATE)
+    if not counted.any():
         return finish(None, indicator_id, with_persons)
-    rows = pd.DataFrame(
+    pos = rows[counted]
+    frame = pd.DataFrame(
         {
-            "period": st["period"],
-            "organisation": st["organisation"],
-            "team": st["team"],
-            "num": (st["status"] == ON_TIME).astype("int64"),
-            "den": np.ones(len(st), dtype="int64"),
-            "client_id": st["client_id"],
+            "period": quarter_label(start.iloc[np.flatnonzero(counted)]).array,
+            "organisation": cases["organisation"].iloc[pos].array,
+            "team": cases["team"].iloc[pos].array,
+            "num": (status[counted] == _ON_TIME).astype("int64"),
+            "den": np.ones(len(pos), dtype="int64"),
         }
     )
-    distinct = {PERSONS: "client_id"} if with_persons else None
-    agg = aggregate_levels(rows, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
+    distinct = None
+    if with_persons:
+        frame["client_id"] = cases["client_id"].iloc[pos].array
+        distinct = {PERSONS: "client_id"}
+    agg = aggregate_levels(frame, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
     return finish(agg, indicator_id, with_persons)

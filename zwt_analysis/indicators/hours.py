@@ -10,6 +10,10 @@ import pandas as pd
 from ..contract import PREVENTIVE_ACTIVITIES
 from ._common import ALL_LEVELS, PERSONS, aggregate_levels, as_codes, finish, quarter_label, ts
 
+#: Columns of ``time_registrations`` the hour shares read (plus, for persons, ``employee_id``).
+SOURCE_COLUMNS = {"time_registrations": ("organisation", "team", "date", "activity", "hours")}
+PERSON_COLUMNS = {"time_registrations": ("employee_id",)}
+
 
 def _hours_share(
     time_registrations: pd.DataFrame,
@@ -34,17 +38,17 @@ def _hours_share(
         keep &= activity.isin(denominator_activities).fillna(False).to_numpy(dtype=bool)
     if not keep.any():
         return finish(None, indicator_id, with_persons)
+    if keep.all():  # nothing to leave out: views instead of copies of every column
+        keep = slice(None)
     hours = tr["hours"].to_numpy(dtype="float64", na_value=np.nan)[keep]
     in_num = activity.isin(numerator_activities).fillna(False).to_numpy(dtype=bool)[keep]
-    rows = pd.DataFrame(
-        {
-            "period": quarter_label(tr["date"]).array[keep],
-            "organisation": as_codes(tr["organisation"])[keep],
-            "team": as_codes(tr["team"])[keep],
-            "num": np.where(in_num, hours, 0.0),
-            "den": hours,
-        }
-    )
+    rows = {  # arrays, not a DataFrame: no copy of millions of rows
+        "period": quarter_label(tr["date"]).array[keep],
+        "organisation": as_codes(tr["organisation"])[keep],
+        "team": as_codes(tr["team"])[keep],
+        "num": np.where(in_num, hours, 0.0),
+        "den": hours,
+    }
     distinct = None
     if with_persons:
         rows["employee_id"] = as_codes(tr["employee_id"])[keep]

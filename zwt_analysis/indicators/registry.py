@@ -33,7 +33,10 @@ class IndicatorSpec:
         period: ``quarter`` (``YYYY-Qn``) or ``year`` (``YYYY``).
         period_by: what the period is taken from.
         levels: subset of ("team", "organisation", "city").
-        source_tables: processed tables read.
+        source_columns: processed table -> the columns ``compute`` reads
+            (``zwt indicators`` reads only these; the observation start's
+            columns, :data:`._common.OBSERVATION_COLUMNS`, come on top).
+        person_columns: extra columns read only for ``with_persons``.
         unit: ``share`` (fraction 0..1), ``per_1000`` (clients per 1000
             inhabitants), ``cases_per_fte`` or ``rate`` (a fraction that may
             leave 0..1, e.g. a negative vacancy rate).
@@ -56,7 +59,7 @@ class IndicatorSpec:
     period: str
     period_by: str
     levels: tuple[str, ...]
-    source_tables: tuple[str, ...]
+    source_columns: Mapping[str, tuple[str, ...]] = field(hash=False)
     unit: str
     legal_basis: str | None
     numerator_counts_persons: bool
@@ -65,6 +68,12 @@ class IndicatorSpec:
     higher_is_better: bool | None
     compute: ComputeFn = field(repr=False)
     notes: tuple[str, ...] = ()
+    person_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def source_tables(self) -> tuple[str, ...]:
+        """Processed tables read (the keys of :attr:`source_columns`)."""
+        return tuple(self.source_columns)
 
     @property
     def is_share(self) -> bool:
@@ -94,7 +103,8 @@ def _deadline_spec(
         period="quarter",
         period_by=f"quarter of `{start}`",
         levels=ALL_LEVELS,
-        source_tables=("cases",),
+        source_columns=deadlines.source_columns(indicator_id),
+        person_columns=deadlines.PERSON_COLUMNS,
         unit="share",
         legal_basis=str(detail["legal_basis"]),
         numerator_counts_persons=False,
@@ -121,7 +131,8 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="quarter",
         period_by="quarter of `date`",
         levels=ALL_LEVELS,
-        source_tables=("time_registrations",),
+        source_columns=hours.SOURCE_COLUMNS,
+        person_columns=hours.PERSON_COLUMNS,
         unit="share",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -144,7 +155,8 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="quarter",
         period_by="quarter of `date`",
         levels=ALL_LEVELS,
-        source_tables=("time_registrations",),
+        source_columns=hours.SOURCE_COLUMNS,
+        person_columns=hours.PERSON_COLUMNS,
         unit="share",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -206,7 +218,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="quarter",
         period_by="quarter of `date_closed`",
         levels=ALL_LEVELS,
-        source_tables=("cases",),
+        source_columns=cases.REREGISTRATION_COLUMNS,
         unit="share",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -229,7 +241,8 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="quarter",
         period_by="last day of the quarter (only quarter ends <= as-of)",
         levels=ALL_LEVELS,
-        source_tables=("cases", "staff"),
+        source_columns=cases.CASELOAD_COLUMNS,
+        person_columns=cases.CASELOAD_PERSON_COLUMNS,
         unit="cases_per_fte",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -257,7 +270,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="year",
         period_by="year of `date_report` (current year: year-to-date, up to as-of)",
         levels=ALL_LEVELS,
-        source_tables=("cases", "areas"),
+        source_columns=cases.REACH_COLUMNS,
         unit="per_1000",
         legal_basis=None,
         numerator_counts_persons=True,
@@ -287,7 +300,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="year",
         period_by="year of `end_date` (years whose 1 January <= as-of; current year: year-to-date)",
         levels=ORG_LEVELS,
-        source_tables=("staff",),
+        source_columns=staff.SPELL_COLUMNS,
         unit="rate",
         legal_basis=None,
         numerator_counts_persons=True,
@@ -319,7 +332,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="year",
         period_by="year of `start_date` (years whose 1 January <= as-of; current year: year-to-date)",
         levels=ORG_LEVELS,
-        source_tables=("staff",),
+        source_columns=staff.SPELL_COLUMNS,
         unit="rate",
         legal_basis=None,
         numerator_counts_persons=True,
@@ -344,7 +357,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="year",
         period_by="`year` of `formation`, measured on 1 July (only when 1 July <= as-of)",
         levels=ORG_LEVELS,
-        source_tables=("staff", "formation"),
+        source_columns=staff.VACANCY_COLUMNS,
         unit="rate",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -370,7 +383,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         period="year",
         period_by="`year` of `budgets` (years whose 1 January <= as-of)",
         levels=ORG_LEVELS,
-        source_tables=("budgets",),
+        source_columns=budgets.SOURCE_COLUMNS,
         unit="share",
         legal_basis=None,
         numerator_counts_persons=False,
@@ -404,4 +417,6 @@ def share_indicators() -> list[str]:
 def describe(indicator_id: str) -> dict[str, Any]:
     """A plain dict of the spec (without the function), e.g. for tables in notebooks."""
     s = spec(indicator_id)
-    return {k: getattr(s, k) for k in s.__dataclass_fields__ if k != "compute"}
+    out = {k: getattr(s, k) for k in s.__dataclass_fields__ if k != "compute"}
+    out["source_tables"] = s.source_tables
+    return out

@@ -18,6 +18,12 @@ from ._common import ORG_LEVELS, PERSONS, aggregate_levels, day_number, finish, 
 
 EPOCH = pd.Timestamp("1970-01-01")
 
+#: Columns of ``staff`` the spells are built from (all three indicators).
+SPELL_COLUMNS = {
+    "staff": ("employee_id", "organisation", "team", "fte", "start_date", "end_date", "end_reason"),
+}
+VACANCY_COLUMNS = {**SPELL_COLUMNS, "formation": ("organisation", "year", "budgeted_fte")}
+
 
 def _spells(staff: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Spells started on or before ``as_of``, with day numbers.
