@@ -175,6 +175,9 @@ if ctx.organisation == ALL and by_org["organisation"].nunique() > 1:
                             for t, c in zip(part["table"], part["column"], strict=True)]))
     notebook.heatmap(matrix, title="Aandeel gevuld per kolom en organisatie")
     plt.show()
+elif ctx.organisation != ALL:
+    md(f"De organisaties naast elkaar staan in het rapport voor de hele gemeente; de "
+       f"volledigheid per kolom van {scope} staat in deze tabel:")
 ctx.save_table(by_org, "volledigheid_per_organisatie", person_count_columns=("rows", "filled"),
                group_columns=("table", "column"), derived_columns=("share", "low", "high"))
 
@@ -185,7 +188,8 @@ ctx.save_table(by_org, "volledigheid_per_organisatie", person_count_columns=("ro
 # (per kwartaal); dienstverbanden naar het jaar van de begindatum, begrotingen en formatie
 # per jaar.
 # Een plotselinge daling in één kwartaal wijst eerder op een registratie- of
-# exportprobleem dan op een verandering in het werk.
+# exportprobleem dan op een verandering in het werk. Een leeg vak betekent minder dan 5
+# regels in die periode (niet getoond).
 
 # %%
 by_period = quality.completeness_all(tables, by=["period"])

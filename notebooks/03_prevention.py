@@ -196,7 +196,8 @@ else:
 # werkwijze, registratiegewoonte) vallen zo weg. Kwartaaleffecten vangen wat voor alle
 # teams tegelijk verandert. Team-kwartalen wegen mee naar hun aantal uren; de
 # standaardfouten zijn cluster-robuust per team (uitkomsten van hetzelfde team hangen
-# samen). Een mixed model met een willekeurig team-intercept dient als controle.
+# samen). Een gemengd model (*mixed model*) met een willekeurig team-intercept dient als
+# controle.
 #
 # **Let op:** dit is een *samenhang*, geen bewezen oorzaak. Een team met een hoge
 # caseload kan ook om andere redenen minder preventief werken (bijvoorbeeld een
@@ -235,7 +236,7 @@ else:
             mixed = panel.fit_mixed(pdata, period_effects=bool(model_settings["period_effects"]),
                                     alpha=alpha, min_teams=min_teams)
         except Exception as err:  # the check model may fail to converge; the main result stands
-            md(f"Het controlemodel (mixed model) kon niet geschat worden: {err}.")
+            md(f"Het controlemodel (gemengd model) kon niet geschat worden: {err}.")
 
 # %%
 if fe is not None:
@@ -247,9 +248,13 @@ if fe is not None:
                                  "ci_low_pp": "95%-BI onder", "ci_high_pp": "95%-BI boven",
                                  "p_value": "p-waarde", "team_quarters": "Team-kwartalen",
                                  "teams": "Teams"})
-    show(shown.assign(**{"p-waarde": fits["p_value"].map(notebook.nl_pvalue)}), decimals=2)
+    show(shown.assign(**{"p-waarde": fits["p_value"].map(notebook.nl_pvalue),
+                         "Model": shown["Model"].replace(
+                             {"Mixed model (random team-intercept)":
+                              "Controle: gemengd model (willekeurig team-intercept)"})}),
+         decimals=2)
     if mixed is not None and (mixed.slope * fe.slope < 0):
-        md("⚠️ Het mixed model geeft een andere richting dan het model met vaste teameffecten. "
+        md("⚠️ Het gemengde controlemodel geeft een andere richting dan het model met vaste teameffecten. "
            "Dat wijst erop dat verschillen *tussen* teams iets anders laten zien dan veranderingen "
            "*binnen* teams; het hoofdmodel kijkt alleen binnen teams.")
     for w in panel.fit_warnings(fe):

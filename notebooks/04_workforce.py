@@ -111,7 +111,8 @@ rates = hist.rates.set_index("organisation")
 fill = hist.fill.set_index("organisation")
 ten = hist.tenure.set_index("organisation")
 cal = report.calibration_table(rates, fill, ten, shown)
-show(cal["display"], caption="Historie per organisatie (95%-intervallen tussen haakjes)")
+show(cal["display"], caption="Historie per organisatie (95%-intervallen tussen haakjes; "
+     "<5: minder dan 5, niet getoond zodat niemand herkenbaar is)")
 ctx.save_table(report.round_numbers(cal["csv"]), "workforce_calibration")  # counts: <5
 hidden = report.hidden_outflow(cal["csv"])
 note = report.small_numbers_text(rates, shown)
@@ -305,8 +306,7 @@ bt = scenarios.backtest(tables, ctx.as_of, settings_main, calib_last_year=backte
                         runs=min(runs, 300))
 plots.plot_backtest(bt.monthly, shown)
 show(report.backtest_display(bt, shown),
-     percent=["Gem. afwijking bezetting", "Maanden binnen band",
-              "Gem. afwijking uitstroom (punt)"],
+     percent=["Gem. afwijking bezetting", "Maanden binnen band"],
      caption="Terugtoets: hoe goed voorspelde het model de jaren na de kalibratie?")
 ctx.save_table(bt.errors, "backtest_errors")
 md(report.backtest_text(bt, shown[0], backtest_until))

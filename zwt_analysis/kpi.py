@@ -240,6 +240,19 @@ def _indicator_meta(ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def indicator_title(indicator_id: str) -> str:
+    """Dutch reader title of a zwt indicator (``caseload_per_fte`` -> ``Caseload per fte``).
+
+    A comma-separated list of ids gives the titles in the same order; an
+    unknown id or an empty value is returned unchanged.
+    """
+    if not isinstance(indicator_id, str) or not indicator_id.strip():
+        return indicator_id
+    ids = [i.strip() for i in indicator_id.split(",")]
+    meta = _indicator_meta(ids)
+    return ", ".join(meta[i][0] for i in ids)
+
+
 def indicator_series(indicators: pd.DataFrame, indicator_ids: Iterable[str],
                      organisation: str = ALL, wilson_ids: Iterable[str] = (),
                      alpha: float = 0.05, register: pd.DataFrame | None = None

@@ -179,6 +179,11 @@ def show(df: pd.DataFrame, percent: tuple[str, ...] | list[str] = (), decimals: 
          caption: str | None = None, max_rows: int = 60) -> None:
     """Display a table for readers: Dutch number marks, shares as percentages, no index.
 
+    Numbers (also text that is already a formatted number, such as ``"12,3%"``,
+    ``"<5"`` or ``"3,4 (3,1–3,9)"``) are right-aligned and kept on one line
+    when short; other text is left-aligned; headers follow their column. Tables
+    of more than nine columns get smaller type so they fit the page.
+
     Args:
         df: the table (column names are shown as they are: give Dutch headers).
         percent: columns holding shares (0..1), shown as ``12,3%``.
@@ -226,8 +231,9 @@ def show(df: pd.DataFrame, percent: tuple[str, ...] | list[str] = (), decimals: 
           "props": f"text-align: {'left' if c in left else 'right'}"}
          for i, c in enumerate(shown.columns)], overwrite=False)
     if len(shown.columns) > 9:  # wide tables: smaller type and padding so they fit the page
-        styler = styler.set_table_styles([{"selector": "", "props": "font-size: 0.85em"},
-                                          {"selector": "td, th", "props": "padding: 0.3em 0.35em"}],
+        size, pad = ("0.78em", "0.25em 0.25em") if len(shown.columns) > 12 else ("0.85em", "0.3em 0.35em")
+        styler = styler.set_table_styles([{"selector": "", "props": f"font-size: {size}"},
+                                          {"selector": "td, th", "props": f"padding: {pad}"}],
                                          overwrite=False)
     if caption:
         styler = styler.set_caption(html.escape(caption))

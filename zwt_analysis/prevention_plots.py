@@ -40,10 +40,9 @@ def _plt() -> Any:
 
 
 def _pct_axis(ax: Any, axis: str = "y") -> None:
-    from matplotlib.ticker import FuncFormatter
+    from .notebook import dutch_axis
 
-    fmt = FuncFormatter(lambda v, _p: f"{v * 100:.0f}%")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    dutch_axis(ax, axis, percent=True)  # as many decimals as the ticks need (2,5%), Dutch comma
 
 
 def _pp_axis(ax: Any, axis: str = "y") -> None:
@@ -63,6 +62,11 @@ def _grid(n: int, ncols: int = 3, height: float = 2.8, width: float = 11.0) -> t
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes
+
+
+def _legend_below(ax: Any, ncol: int = 2) -> None:
+    """Legend under a panel (below the year labels), so it never covers the lines."""
+    ax.legend(fontsize=8, ncol=ncol, loc="upper center", bbox_to_anchor=(0.5, -0.13))
 
 
 def _quarter_ticks(ax: Any, periods: Sequence[str]) -> None:
@@ -108,7 +112,7 @@ def allocation_over_time(alloc: pd.DataFrame, panels: str = "organisation") -> A
         _quarter_ticks(ax, list(w.index))
         ax.grid(axis="x", visible=False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.08))
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)  # room kept by the layout
     fig.suptitle("Verdeling van geregistreerde uren over activiteiten, per kwartaal")
     return fig
 
@@ -168,7 +172,7 @@ def share_with_floor(shares: pd.DataFrame, floor: float) -> Any:
         ax.set_title(org, fontsize=11)
         _pct_axis(ax)
         _quarter_ticks(ax, periods)
-        ax.legend(fontsize=7, ncol=2)
+        _legend_below(ax)
     fig.suptitle("Preventief aandeel per team en kwartaal (stippellijn: ondergrens; streepjes: PACT-team)")
     return fig
 
@@ -244,7 +248,7 @@ def scarcity_trends(quarterly: pd.DataFrame, column: str, title: str, ylabel: st
         ax.set_title(org, fontsize=11)
         ax.set_ylabel(ylabel)
         _quarter_ticks(ax, periods)
-        ax.legend(fontsize=7, ncol=2)
+        _legend_below(ax)
     fig.suptitle(title)
     return fig
 
@@ -268,8 +272,8 @@ def panel_scatter(data: pd.DataFrame, slope: float | None = None) -> Any:
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_xlabel("caseload per fte t.o.v. het eigen teamgemiddelde")
-    ax.set_ylabel("preventief aandeel t.o.v. teamgemiddelde")
-    _pct_axis(ax)
+    ax.set_ylabel("preventief aandeel t.o.v. teamgemiddelde\n(procentpunt)")
+    _pp_axis(ax)
     ax.set_title("Binnen teams: meer caseload, ander preventief aandeel?")
     return fig
 

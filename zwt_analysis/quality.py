@@ -43,6 +43,28 @@ TABLE_LABELS_NL: dict[str, str] = {
     "kpi_register": "kpi-register", "kpi_values": "kpi-waarden", "signals": "signalen",
 }
 
+#: Dutch reader labels of the contract columns (the same name means the same in every table).
+COLUMN_LABELS_NL: dict[str, str] = {
+    "area_code": "wijkcode", "area_name": "wijknaam", "organisation": "organisatie",
+    "team": "team", "pact": "PACT-wijk", "population": "inwoners",
+    "employee_id": "medewerker", "role": "functie", "fte": "fte",
+    "start_date": "begindatum", "end_date": "einddatum", "end_reason": "reden einde",
+    "date": "datum", "activity": "activiteit", "hours": "uren",
+    "legal_framework": "wettelijk kader", "assignment_id": "opdracht",
+    "case_id": "zaaknummer", "client_id": "cliënt", "date_report": "datum melding",
+    "date_first_contact": "datum eerste contact",
+    "date_assessment_done": "datum onderzoek afgerond", "date_application": "datum aanvraag",
+    "date_decision": "datum besluit", "date_closed": "datum afsluiting",
+    "closure_reason": "reden afsluiting", "year": "jaar", "budgeted_fte": "begrote fte",
+    "assignment_type": "soort opdracht", "funding_type": "soort financiering",
+    "amount_eur": "bedrag (euro)", "commissioner": "opdrachtgever", "kpi_id": "KPI",
+    "name": "naam", "description": "omschrijving", "unit": "eenheid", "direction": "richting",
+    "target": "streefwaarde", "data_source": "databron", "indicator_id": "indicator",
+    "quality_block": "bouwsteen", "result_level": "resultaatniveau",
+    "theory_of_change": "verandertheorie", "period": "periode", "value": "waarde",
+    "note": "toelichting", "text": "tekst", "theme": "thema",
+}
+
 READ_COLUMNS = ("table", "delivered", "source_file", "rows_in", "rows_clean",
                 "rows_quarantined", "share_quarantined", "balanced")
 REASON_COLUMNS = ("table", "column", "reason", "lines", "rows", "share_of_lines")
@@ -53,6 +75,27 @@ def table_label(name: str) -> str:
     """Dutch label of a table for readers: ``"cases"`` -> ``"zaken (cases)"``."""
     nl = TABLE_LABELS_NL.get(str(name))
     return f"{nl} ({name})" if nl else str(name)
+
+
+def column_label(name: str, code: bool = True) -> str:
+    """Dutch label of a column for readers: ``"date_decision"`` -> ``"datum besluit (date_decision)"``.
+
+    The contract name stays in brackets (data suppliers know the columns by it)
+    unless ``code`` is False (figures: ``"datum besluit"``); a name without a
+    Dutch label, or a non-text value, is returned unchanged.
+    """
+    if not isinstance(name, str):
+        return name
+    nl = COLUMN_LABELS_NL.get(name)
+    if not nl:
+        return name
+    return f"{nl} ({name})" if code else nl
+
+
+def table_column_label(table: str, column: str) -> str:
+    """Short Dutch label of a table's column for figures: ``("cases", "date_decision")`` ->
+    ``"zaken: datum besluit"``."""
+    return f"{TABLE_LABELS_NL.get(table, table)}: {column_label(column, code=False)}"
 
 
 def _check_table(name: str) -> None:

@@ -196,8 +196,8 @@ def plot_yearly_outflow(yearly: pd.DataFrame, organisations: list[str], first_ye
     y = yearly[yearly["full_year"] & yearly["organisation"].isin(organisations)]
     if first_year is not None:
         y = y[y["year"] >= first_year]
-    fig, ax = plt.subplots(figsize=(8, 4), layout="none")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.88)
+    fig, ax = plt.subplots(figsize=(9.5, 4), layout="none")
+    fig.subplots_adjust(left=0.09, right=0.76, bottom=0.12, top=0.88)
     colours = _colours()
     n = max(len(organisations), 1)
     for i, org in enumerate(organisations):
@@ -217,7 +217,7 @@ def plot_yearly_outflow(yearly: pd.DataFrame, organisations: list[str], first_ye
     dutch_axis(ax, "y", percent=True)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("vertrekkers / in dienst op 1 januari")
-    ax.legend(loc="upper left", fontsize=9, ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)  # beside the plot
     ax.set_title("Uitstroom per jaar (met 95%-interval)")
     return fig
 
@@ -229,7 +229,7 @@ def plot_backtest(monthly: pd.DataFrame, organisations: list[str]) -> Any:
     n = len(organisations)
     fig, axes, nrow = _panel_grid(n, 8.5, 3.2, 0.6)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1 if nrow > 1 else 0.18,
-                        top=0.88 if nrow > 1 else 0.8, hspace=0.45, wspace=0.22)
+                        top=0.84 if nrow > 1 else 0.72, hspace=0.45, wspace=0.22)
     for ax, org in zip(axes.flat, organisations, strict=False):
         g = monthly[monthly["organisation"] == org]
         x = g["month"].dt.to_timestamp() if hasattr(g["month"], "dt") else g["month"]
@@ -237,12 +237,14 @@ def plot_backtest(monthly: pd.DataFrame, organisations: list[str]) -> Any:
         ax.plot(x, g["p50"], label="projectie mediaan")
         ax.plot(x, g["observed"], "k.", label="werkelijk")
         ax.set_title("Gemeente (som organisaties)" if org == ALL else org, fontsize=11)
-        dutch_axis(ax, "y")
+        dutch_axis(ax, "y", integer=True)  # persons: whole numbers
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%Y"))
         ax.tick_params(axis="x", labelsize=9)
     _hide_unused(axes, n)
-    axes.flat[0].legend(loc="best", fontsize=9)
+    handles, labels = axes.flat[0].get_legend_handles_labels()  # one legend, above the panels
+    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=9,
+               bbox_to_anchor=(0.5, 0.93 if nrow > 1 else 0.88))
     fig.suptitle("Terugtoets: medewerkers in dienst (personen, einde maand)")
     return fig
 

@@ -29,6 +29,7 @@ from .scenarios import BacktestResult, implied_rate_range
 
 __all__ = [
     "ASSUMPTION_LABELS_NL", "OUTPUT_LABELS_NL", "PERCENT_KEYS", "additional_display",
+    "assumptions_display",
     "additional_text", "assumptions_table", "backtest_display", "backtest_text",
     "calibration_table", "eight_year_display", "eight_year_text", "funding_display",
     "hidden_outflow", "org_label", "recovery_display", "reservation_display", "round_numbers",
@@ -364,6 +365,20 @@ def assumptions_table(settings: dict[str, Any], calib: simulate.Calibration,
     return pd.DataFrame(rows).T
 
 
+def assumptions_display(settings: dict[str, Any], calib: simulate.Calibration,
+                        organisations: list[str]) -> pd.DataFrame:
+    """:func:`assumptions_table` for readers: shares and rates as Dutch percentages
+    (``12,6%``), months with one decimal, the assumption as first column ``Aanname``."""
+    table = assumptions_table(settings, calib, organisations)
+    keys = list(simulate.ASSUMPTION_KEYS)
+    out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
+    for key, (label, row) in zip(keys, table.iterrows(), strict=True):
+        fmt = (lambda v: _pct(float(v), 1)) if key in PERCENT_KEYS else (lambda v: _num(float(v), 1))
+        out.loc[label] = [fmt(v) for v in row]
+    out.columns = [org_label(c) for c in out.columns]
+    return out.reset_index(names="Aanname")
+
+
 def summary_display(summary: pd.DataFrame, organisations: list[str]) -> pd.DataFrame:
     """Dutch scenario comparison: medians with the 10-90% range per scenario and organisation.
 
@@ -511,7 +526,7 @@ def backtest_display(bt: BacktestResult, organisations: list[str]) -> pd.DataFra
         "Gem. afwijking bezetting": e["headcount_mape"].to_numpy(float),
         "Maanden binnen band": e["headcount_band_coverage"].to_numpy(float),
         "Afwijking laatste maand (personen)": e["last_month_error"].to_numpy(float),
-        "Gem. afwijking uitstroom (punt)": e["outflow_mean_abs_error"].to_numpy(float),
+        "Gem. afwijking uitstroom (procentpunt)": e["outflow_mean_abs_error"].to_numpy(float) * 100,
         "Jaren met vertrek binnen band": [f"{_pct(v, 0)}" for v in e["leavers_in_band"]],
     })
 
