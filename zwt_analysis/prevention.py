@@ -748,7 +748,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "ci_high": "95%-BI boven",
     "persons": "Personen",
     "pact": "PACT",
-    "gap": "Tekort t.o.v. ondergrens",
+    "gap": "Tekort t.o.v. ondergrens (%-punt)",
     "clearly_below": "Heel interval onder ondergrens",
     "on_time": "Op tijd",
     "late": "Te laat",

@@ -576,7 +576,9 @@ def build_index(results: list[Result], meta: dict[str, Any]) -> str:
         parts.append(f" &middot; <b>Periode in de data:</b> "
                      f"{esc(_nl_date(date.fromisoformat(period[0])))} t/m "
                      f"{esc(_nl_date(date.fromisoformat(period[1])))}")
-    parts.append(f"<br><b>Gemaakt:</b> {esc(meta['finished'])} (UTC) &middot; "
+    made = datetime.fromisoformat(meta["finished"])
+    parts.append(f"<br><b>Gemaakt:</b> {esc(_nl_date(made.date()))}, "
+                 f"{made:%H:%M} UTC &middot; "
                  f"<b>Runs:</b> {len(results)}, waarvan {len(results) - n_bad} gelukt"
                  + (f", <span class='failed'>{n_bad} mislukt</span>" if n_bad else "")
                  + "</p>")
