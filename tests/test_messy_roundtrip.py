@@ -28,10 +28,10 @@ def messy_processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     mp = pytest.MonkeyPatch()
     mp.setenv("ZWT_PSEUDONYM_KEY", TEST_KEY)
     try:
-        # The planted future dates lie in 2027-2028: with the default as-of (latest
-        # clean event, capped at the run date) they are only "after as-of" while the
-        # run date is before them. Cleaning at the extract date keeps the test true on
-        # any day; the plain side (small_processed) derives that same date itself.
+        # The planted future dates lie in 2099: with the default as-of (latest clean
+        # event, capped at the run date) that as-of would be the run date. Cleaning at
+        # the extract date compares like with like; the plain side (small_processed)
+        # derives that same date itself.
         clean.main(raw=raw, out=out, as_of=EXTRACT_DATE, column_map=None, key_file=None)
     finally:
         mp.undo()

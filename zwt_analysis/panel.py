@@ -30,6 +30,25 @@ PANEL_COLUMNS = ["organisation", "team", "period", "preventive_share", "hours",
                  "caseload_per_fte", "open_cases", "fte", "pact"]
 
 
+def indicator_rows(indicators: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Rows of one indicator from the long table, typed (text as string, numbers as float).
+
+    Columns: organisation, team, period, numerator, denominator, value; index reset.
+    An indicator without rows gives an empty frame with these columns.
+    """
+    rows = indicators.loc[indicators["indicator_id"] == indicator_id]
+    return pd.DataFrame(
+        {
+            "organisation": rows["organisation"].astype("string"),
+            "team": rows["team"].astype("string"),
+            "period": rows["period"].astype("string"),
+            "numerator": rows["numerator"].astype("float64"),
+            "denominator": rows["denominator"].astype("float64"),
+            "value": rows["value"].astype("float64"),
+        }
+    ).reset_index(drop=True)
+
+
 def build_panel(indicators: pd.DataFrame, pact_teams: set[str] | None = None) -> pd.DataFrame:
     """Team-quarter panel of ``preventive_share`` and ``caseload_per_fte``.
 
@@ -48,22 +67,12 @@ def build_panel(indicators: pd.DataFrame, pact_teams: set[str] | None = None) ->
     """
 
     def rows(indicator_id: str) -> pd.DataFrame:
-        r = indicators.loc[
-            (indicators["indicator_id"] == indicator_id)
-            & (indicators["team"] != ALL)
+        team_quarters = indicators.loc[
+            (indicators["team"] != ALL)
             & (indicators["organisation"] != ALL)
             & indicators["period"].astype("string").str.contains("-Q", regex=False)
         ]
-        return pd.DataFrame(
-            {
-                "organisation": r["organisation"].astype("string"),
-                "team": r["team"].astype("string"),
-                "period": r["period"].astype("string"),
-                "numerator": r["numerator"].astype("float64"),
-                "denominator": r["denominator"].astype("float64"),
-                "value": r["value"].astype("float64"),
-            }
-        )
+        return indicator_rows(team_quarters, indicator_id)
 
     ps = rows("preventive_share").rename(
         columns={"value": "preventive_share", "denominator": "hours"}).drop(columns="numerator")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import config
 from .contract import ACTIVITIES, ALL, PREVENTIVE_ACTIVITIES
+from .panel import indicator_rows
 
 SETTINGS_FILE = "prevention.yaml"
 
@@ -413,20 +414,6 @@ def floor_summary(share_table: pd.DataFrame, floor: float) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 
-def _indicator_rows(indicators: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    rows = indicators.loc[indicators["indicator_id"] == indicator_id]
-    return pd.DataFrame(
-        {
-            "organisation": rows["organisation"].astype("string"),
-            "team": rows["team"].astype("string"),
-            "period": rows["period"].astype("string"),
-            "numerator": rows["numerator"].astype("float64"),
-            "denominator": rows["denominator"].astype("float64"),
-            "value": rows["value"].astype("float64"),
-        }
-    ).reset_index(drop=True)
-
-
 def scarcity_quarterly(indicators: pd.DataFrame, time_registrations: pd.DataFrame,
                        from_period: str | None = None) -> pd.DataFrame:
     """Caseload per FTE and hours registered per FTE per cell and quarter.
@@ -448,7 +435,7 @@ def scarcity_quarterly(indicators: pd.DataFrame, time_registrations: pd.DataFram
         hours_per_fte`` for every cell with a ``caseload_per_fte`` row (cells
         without registered hours get ``hours = 0``).
     """
-    cl = _indicator_rows(indicators, "caseload_per_fte").rename(
+    cl = indicator_rows(indicators, "caseload_per_fte").rename(
         columns={"numerator": "open_cases", "denominator": "fte", "value": "caseload_per_fte"}
     )
     tr = time_registrations
@@ -486,7 +473,7 @@ def scarcity_yearly(indicators: pd.DataFrame, from_year: int | None = None) -> p
         gives them; organisation and city level only).
     """
     parts = [
-        _indicator_rows(indicators, i).assign(indicator_id=i)
+        indicator_rows(indicators, i).assign(indicator_id=i)
         for i in ("vacancy_rate", "staff_outflow_rate")
     ]
     out = pd.concat(parts, ignore_index=True)
