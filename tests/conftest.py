@@ -8,6 +8,7 @@ use these; tests of single rules build their own tiny tables by hand.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,13 +31,19 @@ def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_processed(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``small_raw`` cleaned into a processed folder (fixed key)."""
+    out = tmp_path_factory.mktemp("processed") / "processed"
+    clean_with_test_key(small_raw, out)
+    return out
+
+
+def clean_with_test_key(raw: Path, out: Path, as_of: date | None = None) -> Path:
+    """``zwt clean`` of ``raw`` into ``out`` with the fixed test pseudonym key."""
     from zwt_analysis import clean
 
-    out = tmp_path_factory.mktemp("processed") / "processed"
     mp = pytest.MonkeyPatch()
     mp.setenv("ZWT_PSEUDONYM_KEY", TEST_KEY)
     try:
-        clean.main(raw=small_raw, out=out, as_of=None, column_map=None, key_file=None)
+        clean.main(raw=raw, out=out, as_of=as_of, column_map=None, key_file=None)
     finally:
         mp.undo()
     return out

@@ -3,19 +3,17 @@ clean tables equal those cleaned from the plain export of the same seed."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SMALL_SCALE, SMALL_SEED, TEST_KEY  # the plain side is small_processed
+from conftest import SMALL_SCALE, SMALL_SEED, clean_with_test_key  # plain side: small_processed
 
-from zwt_analysis import clean, processed
+from zwt_analysis import processed, synth
 from zwt_analysis.contract import TABLES
 
-synth = pytest.importorskip("zwt_analysis.synth", reason="zwt synth (synth helper) not available yet")
-MESSY_ROWS = getattr(synth, "MESSY_ROWS", "messy_rows.csv")
-EXTRACT_DATE = getattr(synth, "DEFAULT_UNTIL", date(2026, 9, 30))
+MESSY_ROWS = synth.MESSY_ROWS
+EXTRACT_DATE = synth.DEFAULT_UNTIL
 
 pytestmark = pytest.mark.slow
 
@@ -25,16 +23,11 @@ def messy_processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     raw = tmp_path_factory.mktemp("messy") / "raw"
     synth.main(out=raw, seed=SMALL_SEED, scale=SMALL_SCALE, messy=True)
     out = raw.parent / "processed"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZWT_PSEUDONYM_KEY", TEST_KEY)
-    try:
-        # The planted future dates lie in 2099: with the default as-of (latest clean
-        # event, capped at the run date) that as-of would be the run date. Cleaning at
-        # the extract date compares like with like; the plain side (small_processed)
-        # derives that same date itself.
-        clean.main(raw=raw, out=out, as_of=EXTRACT_DATE, column_map=None, key_file=None)
-    finally:
-        mp.undo()
+    # The planted future dates lie in 2099: with the default as-of (latest clean
+    # event, capped at the run date) that as-of would be the run date. Cleaning at
+    # the extract date compares like with like; the plain side (small_processed)
+    # derives that same date itself.
+    clean_with_test_key(raw, out, as_of=EXTRACT_DATE)
     return raw, out
 
 
