@@ -84,11 +84,19 @@ def indicators(
     processed: Annotated[Path, typer.Option(help="Folder written by `zwt clean`.")],
     out: Annotated[Path, typer.Option(help="CSV file for the long indicator table.")],
     limits: Annotated[Path | None, typer.Option(help="YAML overriding the deadline limits.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory limit, e.g. 2GB; beyond it DuckDB spills to disk.")] = None,
+    threads: Annotated[int | None, typer.Option(help="DuckDB threads (default: all cores).", min=1)] = None,
+    temp_dir: Annotated[Path | None, typer.Option(help="Folder DuckDB spills to (default: DuckDB's own).")] = None,
 ) -> None:
-    """Compute every indicator of the data contract into one long CSV table."""
+    """Compute every indicator of the data contract into one long CSV table.
+
+    DuckDB reads the Parquet files in place, so the processed folder may be
+    larger than memory (set --memory-limit).
+    """
     from . import indicators as mod
 
-    _run(mod.main, processed=processed, out=out, limits=limits)
+    _run(mod.main, processed=processed, out=out, limits=limits, memory_limit=memory_limit,
+         threads=threads, temp_directory=temp_dir)
 
 
 @app.command()

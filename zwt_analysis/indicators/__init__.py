@@ -44,6 +44,7 @@ import pandas as pd
 from .. import processed as processed_mod
 from ..contract import INDICATOR_COLUMNS
 from ..errors import ZwtError
+from . import engine
 from ._common import (
     INTERNAL_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -123,6 +124,19 @@ def read_processed(processed_dir: str | Path, with_persons: bool = False) -> dic
     return read_for_indicators(processed_dir, source_columns(with_persons=with_persons))
 
 
+def _run_all(con: Any, as_of: date, limits: Mapping[str, Any] | None, with_persons: bool,
+             only: list[str] | None, since: date | None | str = "auto") -> pd.DataFrame:
+    """Run every indicator (or those in ``only``) on the tables bound to ``con``."""
+    lim = resolve_limits(limits)
+    engine.set_dates(con, as_of, since)
+    parts = [engine.query(con, spec(i).sql(lim, with_persons), with_persons)
+             for i in (only or list(INDICATORS))]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_result(with_persons)
+    return sort_table(pd.concat(parts, ignore_index=True))
+
+
 def compute_indicators(
     tables: Mapping[str, pd.DataFrame],
     as_of: date,
@@ -130,7 +144,10 @@ def compute_indicators(
     with_persons: bool = False,
     only: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Compute every indicator (or those in ``only``) into one long table.
+    """Compute every indicator (or those in ``only``) from pandas frames into one long table.
+
+    DuckDB scans the frames in place (:func:`.engine.bind_frames`); the
+    queries are the same as for Parquet files (:func:`compute_from_processed`).
 
     Args:
         tables: processed tables by name; an absent table counts as empty
@@ -147,30 +164,40 @@ def compute_indicators(
         The contract columns (plus ``persons``), sorted by indicator_id,
         period, organisation, team.
     """
-    from ..processed import empty_table
-
-    full = {name: (tables[name] if name in tables and tables[name] is not None else empty_table(name))
-            for name in _tables_needed()}
-    lim = resolve_limits(limits)
-    ids = only or list(INDICATORS)
-    parts = [spec(i).compute(full, as_of, lim, with_persons) for i in ids]
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return empty_result(with_persons)
-    out = pd.concat(parts, ignore_index=True)
-    cols = list(INTERNAL_COLUMNS if with_persons else INDICATOR_COLUMNS)
-    return sort_table(out[cols])
+    con = engine.connect()
+    try:
+        engine.bind_frames(con, tables)
+        return _run_all(con, as_of, limits, with_persons, only)
+    finally:
+        con.close()
 
 
 def compute_from_processed(
     processed_dir: str | Path,
     limits_file: str | Path | None = None,
     with_persons: bool = False,
+    *,
+    limits: Mapping[str, Any] | None = None,
+    only: list[str] | None = None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Read a processed folder (as-of from its validation.json) and compute every indicator."""
+    """Compute every indicator straight from the Parquet files of a processed folder.
+
+    The as-of date comes from its ``validation.json``. DuckDB reads only the
+    columns and rows each query needs and, with ``memory_limit``, spills to
+    ``temp_directory`` instead of failing: the folder may be larger than
+    memory. ``limits`` (a mapping) wins over ``limits_file``.
+    """
     day = processed_mod.as_of(processed_dir)
-    tables = read_processed(processed_dir, with_persons=with_persons)
-    return compute_indicators(tables, day, load_limits(limits_file), with_persons=with_persons)
+    lim = limits if limits is not None else load_limits(limits_file)
+    con = engine.connect(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory)
+    try:
+        engine.bind_parquet(con, processed_dir)
+        return _run_all(con, day, lim, with_persons, only)
+    finally:
+        con.close()
 
 
 def write_csv(df: pd.DataFrame, out: str | Path) -> Path:
@@ -183,8 +210,13 @@ def write_csv(df: pd.DataFrame, out: str | Path) -> Path:
     return out
 
 
-def main(processed: Path, out: Path, limits: Path | None = None) -> int:
-    """``zwt indicators``: compute every indicator from ``processed`` into the CSV ``out``."""
+def main(processed: Path, out: Path, limits: Path | None = None, memory_limit: str | None = None,
+         threads: int | None = None, temp_directory: Path | None = None) -> int:
+    """``zwt indicators``: compute every indicator from ``processed`` into the CSV ``out``.
+
+    ``memory_limit`` (e.g. ``"2GB"``), ``threads`` and ``temp_directory`` go
+    to DuckDB (:func:`.engine.connect`).
+    """
     processed = Path(processed)
     if not processed.is_dir():
         raise ZwtError(f"{processed}: processed folder not found; run `zwt clean` first")
@@ -195,8 +227,8 @@ def main(processed: Path, out: Path, limits: Path | None = None) -> int:
     lim = load_limits(limits)
     t0 = time.perf_counter()
     missing = [n for n in _tables_needed() if not processed_mod.table_path(processed, n).exists()]
-    tables = read_processed(processed)
-    df = compute_indicators(tables, day, lim)
+    df = compute_from_processed(processed, limits=lim, memory_limit=memory_limit, threads=threads,
+                                temp_directory=temp_directory)
     path = write_csv(df, out)
     seconds = time.perf_counter() - t0
     counts = df.groupby("indicator_id", sort=False).size() if len(df) else pd.Series(dtype="int64")

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
 
-from ..contract import ALL
-from ._common import ORG_LEVELS, aggregate_levels, finish, ts
+from . import engine
+from .engine import ORG_LABELS_SQL, ORG_LEVELS_SQL
 
 #: Columns of ``budgets`` the indicator reads.
 SOURCE_COLUMNS = {"budgets": ("organisation", "year", "funding_type", "amount_eur")}
+
+
+def incidental_funding_share_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`incidental_funding_share` (no persons stand behind money: NULL)."""
+    return f"""
+    SELECT 'incidental_funding_share' AS indicator_id, period, {ORG_LABELS_SQL},
+           fsum(CASE WHEN funding_type = 'incidental' THEN amount ELSE 0 END) AS numerator,
+           fsum(amount) AS denominator,
+           CAST(NULL AS BIGINT) AS persons
+    FROM (SELECT CAST(year AS VARCHAR) AS period, organisation, funding_type,
+                 coalesce(amount_eur, 0) AS amount
+          FROM budgets WHERE year IS NOT NULL AND year <= year(getvariable('as_of')))
+    GROUP BY {ORG_LEVELS_SQL}
+    """
 
 
 def incidental_funding_share(
@@ -25,20 +40,5 @@ def incidental_funding_share(
     gives no row. No persons stand behind money: ``persons`` is missing, so
     the publication rule never suppresses this indicator.
     """
-    day = ts(as_of)
-    b = budgets.loc[budgets["year"].notna()]
-    b = b.loc[(b["year"].astype("int64") <= day.year).to_numpy()]
-    if b.empty:
-        return finish(None, "incidental_funding_share", with_persons)
-    amount = b["amount_eur"].astype("float64").fillna(0.0)
-    rows = pd.DataFrame(
-        {
-            "period": b["year"].astype("int64").astype(str).to_numpy(),
-            "organisation": b["organisation"].astype("string").to_numpy(),
-            "team": ALL,
-            "num": amount.where((b["funding_type"] == "incidental").fillna(False), 0.0).to_numpy(),
-            "den": amount.to_numpy(),
-        }
-    )
-    agg = aggregate_levels(rows, {"numerator": "num", "denominator": "den"}, ORG_LEVELS)
-    return finish(agg, "incidental_funding_share", with_persons)
+    return engine.run(incidental_funding_share_sql({}, with_persons), {"budgets": budgets}, as_of,
+                      with_persons, since=None)

@@ -278,3 +278,15 @@ def reach_per_1000(
     if with_persons:
         out[PERSONS] = out["numerator"]
     return finish(out, "reach_per_1000", with_persons)
+
+
+def reregistration_12m_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("reregistration_12m_sql")
+
+
+def caseload_per_fte_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("caseload_per_fte_sql")
+
+
+def reach_per_1000_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("reach_per_1000_sql")

@@ -266,3 +266,7 @@ def deadline_on_time(
         distinct = {PERSONS: "client_id"}
     agg = aggregate_levels(frame, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
     return finish(agg, indicator_id, with_persons)
+
+
+def deadline_on_time_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("deadline_on_time_sql")

@@ -2,59 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from ..contract import PREVENTIVE_ACTIVITIES
-from ._common import ALL_LEVELS, PERSONS, aggregate_levels, as_codes, finish, quarter_label, ts
+from . import engine
+from .engine import ALL_LEVELS_SQL, LABELS_SQL, persons_sql, quarter_sql
 
 #: Columns of ``time_registrations`` the hour shares read (plus, for persons, ``employee_id``).
 SOURCE_COLUMNS = {"time_registrations": ("organisation", "team", "date", "activity", "hours")}
 PERSON_COLUMNS = {"time_registrations": ("employee_id",)}
 
+#: Statutory individual work: the other half of the preventive share's denominator.
+STATUTORY = "statutory_individual"
 
-def _hours_share(
-    time_registrations: pd.DataFrame,
-    as_of: date,
-    indicator_id: str,
-    numerator_activities: tuple[str, ...],
-    denominator_activities: tuple[str, ...] | None,
-    with_persons: bool,
-) -> pd.DataFrame:
-    """Share of hours in ``numerator_activities`` among ``denominator_activities``.
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def hours_share_sql(indicator_id: str, numerator_activities: tuple[str, ...],
+                    denominator_activities: tuple[str, ...] | None, with_persons: bool) -> str:
+    """SQL: share of hours in ``numerator_activities`` among ``denominator_activities``.
 
     ``denominator_activities=None`` means all hours. Registrations dated
-    after ``as_of`` are left out. Period = quarter of ``date``. ``persons`` =
+    after as-of are left out. Period = quarter of ``date``. ``persons`` =
     distinct employees with hours in the denominator.
     """
-    day = ts(as_of)
-    tr = time_registrations
-    # masks and codes on whole columns; never filter the wide frame (slow on text columns)
-    keep = (tr["date"] <= day).fillna(False).to_numpy(dtype=bool).copy()
-    activity = tr["activity"]
-    if denominator_activities is not None:
-        keep &= activity.isin(denominator_activities).fillna(False).to_numpy(dtype=bool)
-    if not keep.any():
-        return finish(None, indicator_id, with_persons)
-    if keep.all():  # nothing to leave out: views instead of copies of every column
-        keep = slice(None)
-    hours = tr["hours"].to_numpy(dtype="float64", na_value=np.nan)[keep]
-    in_num = activity.isin(numerator_activities).fillna(False).to_numpy(dtype=bool)[keep]
-    rows = {  # arrays, not a DataFrame: no copy of millions of rows
-        "period": quarter_label(tr["date"]).array[keep],
-        "organisation": as_codes(tr["organisation"])[keep],
-        "team": as_codes(tr["team"])[keep],
-        "num": np.where(in_num, hours, 0.0),
-        "den": hours,
-    }
-    distinct = None
-    if with_persons:
-        rows["employee_id"] = as_codes(tr["employee_id"])[keep]
-        distinct = {PERSONS: "employee_id"}
-    agg = aggregate_levels(rows, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
-    return finish(agg, indicator_id, with_persons)
+    den = f"AND activity IN ({_in(denominator_activities)})" if denominator_activities else ""
+    return f"""
+    SELECT '{indicator_id}' AS indicator_id, period, {LABELS_SQL},
+           fsum(CASE WHEN activity IN ({_in(numerator_activities)}) THEN hours ELSE 0 END) AS numerator,
+           fsum(hours) AS denominator,
+           {persons_sql('employee_id', with_persons)}
+    FROM (SELECT {quarter_sql('date')} AS period, organisation, team, activity,
+                 coalesce(hours, 0) AS hours, employee_id
+          FROM time_registrations
+          WHERE date <= getvariable('as_of') {den})
+    GROUP BY {ALL_LEVELS_SQL}
+    """
+
+
+def preventive_share_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`preventive_share` (``limits`` unused; the registry's common signature)."""
+    return hours_share_sql("preventive_share", PREVENTIVE_ACTIVITIES,
+                           (*PREVENTIVE_ACTIVITIES, STATUTORY), with_persons)
+
+
+def additional_assignment_share_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`additional_assignment_share` (``limits`` unused)."""
+    return hours_share_sql("additional_assignment_share", ("additional_assignment",), None,
+                           with_persons)
 
 
 def preventive_share(
@@ -68,14 +68,8 @@ def preventive_share(
     of ``date``; team, organisation and city. A quarter in which a team has
     none of the three activities gives no row (zero denominator).
     """
-    return _hours_share(
-        time_registrations,
-        as_of,
-        "preventive_share",
-        PREVENTIVE_ACTIVITIES,
-        (*PREVENTIVE_ACTIVITIES, "statutory_individual"),
-        with_persons,
-    )
+    return engine.run(preventive_share_sql({}, with_persons),
+                      {"time_registrations": time_registrations}, as_of, with_persons, since=None)
 
 
 def additional_assignment_share(
@@ -85,11 +79,5 @@ def additional_assignment_share(
 
     Per quarter of ``date``; team, organisation and city.
     """
-    return _hours_share(
-        time_registrations,
-        as_of,
-        "additional_assignment_share",
-        ("additional_assignment",),
-        None,
-        with_persons,
-    )
+    return engine.run(additional_assignment_share_sql({}, with_persons),
+                      {"time_registrations": time_registrations}, as_of, with_persons, since=None)

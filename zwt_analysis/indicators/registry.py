@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import budgets, cases, deadlines, hours, staff
+from . import budgets, cases, deadlines, engine, hours, staff
 from ._common import ALL_LEVELS, ORG_LEVELS, observation_start
 
-#: compute(tables, as_of, limits, with_persons) -> internal indicator rows
-ComputeFn = Callable[[Mapping[str, pd.DataFrame], date, Mapping[str, int], bool], pd.DataFrame]
+#: sql(limits, with_persons) -> the indicator's query (see :mod:`.engine`)
+SqlFn = Callable[[Mapping[str, int], bool], str]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ class IndicatorSpec:
             and organisations' to the city's.
         higher_is_better: direction for readers (``None`` = no direction).
         notes: choices where the contract is silent.
-        compute: the function.
+        sql: the definition: ``sql(limits, with_persons)`` gives the DuckDB
+            query over the contract tables (:mod:`.engine` runs it on pandas
+            frames or on Parquet files).
     """
 
     id: str
@@ -66,7 +68,7 @@ class IndicatorSpec:
     persons: str
     additive: bool
     higher_is_better: bool | None
-    compute: ComputeFn = field(repr=False)
+    sql: SqlFn = field(repr=False)
     notes: tuple[str, ...] = ()
     person_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
@@ -74,6 +76,16 @@ class IndicatorSpec:
     def source_tables(self) -> tuple[str, ...]:
         """Processed tables read (the keys of :attr:`source_columns`)."""
         return tuple(self.source_columns)
+
+    def compute(self, tables: Mapping[str, pd.DataFrame | None], as_of: date,
+                limits: Mapping[str, int], with_persons: bool = False,
+                since: date | None | str = "auto") -> pd.DataFrame:
+        """Run :attr:`sql` on pandas frames (absent tables count as empty).
+
+        ``since`` is the observation start (``"auto"``: from ``cases`` and
+        ``time_registrations``); see :func:`.engine.set_dates`.
+        """
+        return engine.run(self.sql(limits, with_persons), tables, as_of, with_persons, since)
 
     @property
     def is_share(self) -> bool:
@@ -111,9 +123,7 @@ def _deadline_spec(
         persons="clients",
         additive=True,
         higher_is_better=True,
-        compute=lambda t, a, lim, wp, _id=indicator_id: deadlines.deadline_on_time(
-            t["cases"], a, _id, lim, with_persons=wp
-        ),
+        sql=lambda lim, wp, _id=indicator_id: deadlines.deadline_on_time_sql(_id, lim, wp),
         notes=(
             "On the limit day itself a missing end event is pending; from the day after it is late.",
             "An end event dated before its start event counts as on time (cleaning quarantines such rows).",
@@ -139,7 +149,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="employees",
         additive=True,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: hours.preventive_share(t["time_registrations"], a, wp),
+        sql=hours.preventive_share_sql,
         notes=(
             "Coordination, additional assignments and overhead are outside both numerator and denominator.",
             "The unit is an hour, not a person: a Wilson interval on hours is too narrow "
@@ -163,7 +173,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="employees",
         additive=True,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: hours.additional_assignment_share(t["time_registrations"], a, wp),
+        sql=hours.additional_assignment_share_sql,
         notes=("The unit is an hour, not a person (see `preventive_share`).",),
     ),
     _deadline_spec(
@@ -225,7 +235,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="clients",
         additive=True,
         higher_is_better=False,
-        compute=lambda t, a, lim, wp: cases.reregistration_12m(t["cases"], a, wp),
+        sql=cases.reregistration_12m_sql,
         notes=(
             "A case reported on the very day of closure is not a re-registration (interval open on the left).",
             "The new case may be at any team or organisation; the closed case's team gets the count.",
@@ -249,9 +259,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="clients_and_employees",
         additive=True,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: cases.caseload_per_fte(
-            t["cases"], t["staff"], a, wp, since=observation_start(t)
-        ),
+        sql=cases.caseload_per_fte_sql,
         notes=(
             "Cases count at the case's team, FTE at the spell's team.",
             "A team with open cases but no FTE gets no team row; its cases still count for "
@@ -277,7 +285,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="clients",
         additive=False,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: cases.reach_per_1000(t["cases"], t["areas"], a, wp),
+        sql=cases.reach_per_1000_sql,
         notes=(
             "Each client counts once per team, once per organisation and once for the city: "
             "the city is not the sum of its teams.",
@@ -307,9 +315,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="employees",
         additive=False,
         higher_is_better=False,
-        compute=lambda t, a, lim, wp: staff.staff_outflow_rate(
-            t["staff"], a, wp, since=observation_start(t)
-        ),
+        sql=staff.staff_outflow_rate_sql,
         notes=(
             "As CBS AZW: outflow divided by the stock at the start of the year; leavers hired "
             "during the year count too, so the rate can exceed 1 in a tiny organisation.",
@@ -339,9 +345,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="employees",
         additive=False,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: staff.staff_inflow_rate(
-            t["staff"], a, wp, since=observation_start(t)
-        ),
+        sql=staff.staff_inflow_rate_sql,
         notes=(
             "A team change within an organisation is no inflow; a move between organisations "
             "is inflow for the organisation joined, not for the city.",
@@ -364,9 +368,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="employees",
         additive=True,
         higher_is_better=False,
-        compute=lambda t, a, lim, wp: staff.vacancy_rate(
-            t["staff"], t["formation"], a, wp, since=observation_start(t)
-        ),
+        sql=staff.vacancy_rate_sql,
         notes=(
             "value = 1 - employed / budgeted. Staffing above formation gives a negative numerator "
             "and value; it is kept, not clipped to 0.",
@@ -390,7 +392,7 @@ INDICATOR_LIST: tuple[IndicatorSpec, ...] = (
         persons="none",
         additive=True,
         higher_is_better=None,
-        compute=lambda t, a, lim, wp: budgets.incidental_funding_share(t["budgets"], a, wp),
+        sql=budgets.incidental_funding_share_sql,
         notes=(
             "Money, not persons: never suppressed, and no Wilson interval (euros are not trials).",
         ),
@@ -417,6 +419,6 @@ def share_indicators() -> list[str]:
 def describe(indicator_id: str) -> dict[str, Any]:
     """A plain dict of the spec (without the function), e.g. for tables in notebooks."""
     s = spec(indicator_id)
-    out = {k: getattr(s, k) for k in s.__dataclass_fields__ if k != "compute"}
+    out = {k: getattr(s, k) for k in s.__dataclass_fields__ if k != "sql"}
     out["source_tables"] = s.source_tables
     return out

@@ -274,3 +274,15 @@ def vacancy_rate(
     agg["numerator"] = agg["budgeted"] - agg["employed"]
     agg["denominator"] = agg["budgeted"]
     return finish(agg, "vacancy_rate", with_persons)
+
+
+def staff_outflow_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("staff_outflow_rate_sql")
+
+
+def staff_inflow_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("staff_inflow_rate_sql")
+
+
+def vacancy_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
+    raise NotImplementedError("vacancy_rate_sql")
