@@ -212,8 +212,7 @@ def test_team_of_one_outflow():
 
 def test_compute_indicators_starts_staff_years_at_the_observation_start(spells):
     # the spells reach back to 2019, but cases (the observed window) start in 2023
-    from zwt_analysis.indicators import compute_indicators
-    from zwt_analysis.indicators._common import observation_start
+    from zwt_analysis.indicators import compute_indicators, observation_start
 
     cases = coerce_types(
         "cases",

@@ -7,6 +7,7 @@ code (a test compares the committed page with freshly generated text).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from .config import MIN_CELL_PERSONS
@@ -63,7 +64,24 @@ def _section(spec: IndicatorSpec) -> list[str]:
     ]
     if spec.notes:
         lines += [f"- {n}" for n in spec.notes] + [""]
+    lines += [
+        "<details><summary>The definition as run (DuckDB SQL, default limits, with persons)</summary>",
+        "",
+        "```sql",
+        *_sql_lines(spec),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
     return lines
+
+
+def _sql_lines(spec: IndicatorSpec) -> list[str]:
+    """The spec's query, dedented, without blank or trailing-space lines."""
+    limits = {k: int(v["days"]) for k, v in default_limit_details().items()}
+    text = textwrap.dedent(spec.sql(limits, True).strip("\n"))
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
 
 
 def render() -> str:
@@ -93,6 +111,11 @@ def render() -> str:
         "  its quarter or year: staff spells reach back before the export window, and only",
         "  those who stayed are in it, so earlier staff figures would be biased.",
         "- **Value** = numerator / denominator, unrounded; shares as fractions 0..1.",
+        "- **One definition.** Each indicator below ends with its query: the SQL that",
+        "  `zwt indicators`, the notebooks and the tests run (DuckDB, over the Parquet files or",
+        "  over pandas frames; `zwt_analysis/indicators/engine.py`). Every contract table is a",
+        "  view with the contract's columns; `getvariable('as_of')` is the as-of date and",
+        "  `getvariable('obs_start')` the observation start.",
         "- **Zero denominators** are left out (no row), also when the denominator is unknown.",
         "- **Order.** Rows sorted by `indicator_id`, `period`, `organisation`, `team`.",
         "- **Internal table.** The CSV is unsuppressed. Published tables go through",

@@ -22,13 +22,12 @@ Conventions shared by all indicators:
   denominator are left out;
 - rows sorted by indicator_id, period, organisation, team.
 
-Reading: ``zwt indicators`` and :func:`compute_from_processed` read only the
-columns the specs declare (``IndicatorSpec.source_columns``, plus
-``person_columns`` with persons) through :mod:`._read`, text as ``category``
-and client pseudonyms as numbers (:func:`._read.id_codes`), so no Python
-string is made per row; every indicator function accepts these frames as
-well as those of :func:`zwt_analysis.processed.read_table`, with the same
-result.
+Engine: each indicator is one DuckDB query (:attr:`IndicatorSpec.sql`),
+run by :mod:`.engine` on pandas frames (:func:`compute_indicators`, for
+notebooks and tests) or straight on the processed Parquet files
+(:func:`compute_from_processed`, what ``zwt indicators`` does; with a memory
+limit DuckDB spills to disk, so the folder may be larger than memory). The
+spec's ``source_columns`` declare every column its query reads (tested).
 """
 
 from __future__ import annotations
@@ -47,13 +46,10 @@ from ..errors import ZwtError
 from . import engine
 from ._common import (
     INTERNAL_COLUMNS,
-    OBSERVATION_COLUMNS,
     PERSONS,
     empty_result,
-    observation_start,
     sort_table,
 )
-from ._read import merge_columns, read_for_indicators
 from .budgets import incidental_funding_share
 from .cases import caseload_per_fte, reach_per_1000, reregistration_12m
 from .deadlines import (
@@ -64,6 +60,7 @@ from .deadlines import (
     load_limits,
     resolve_limits,
 )
+from .engine import observation_start
 from .hours import additional_assignment_share, preventive_share
 from .registry import INDICATOR_LIST, INDICATORS, IndicatorSpec, describe, share_indicators, spec
 from .staff import january_headcount, staff_inflow_rate, staff_outflow_rate, vacancy_rate
@@ -83,18 +80,17 @@ __all__ = [
     "deadline_status",
     "default_limit_details",
     "describe",
+    "engine",
     "incidental_funding_share",
     "january_headcount",
     "load_limits",
     "main",
     "observation_start",
     "preventive_share",
-    "read_processed",
     "reach_per_1000",
     "reregistration_12m",
     "resolve_limits",
     "share_indicators",
-    "source_columns",
     "spec",
     "staff_inflow_rate",
     "staff_outflow_rate",
@@ -104,24 +100,6 @@ __all__ = [
 
 def _tables_needed() -> list[str]:
     return sorted({t for s in INDICATOR_LIST for t in s.source_tables})
-
-
-def source_columns(only: list[str] | None = None, with_persons: bool = False) -> dict[str, list[str]]:
-    """Table -> the columns the indicators ``only`` (default: all) read from it.
-
-    The union of their specs' ``source_columns`` (and ``person_columns`` with
-    ``with_persons``) plus the columns of :func:`observation_start`.
-    """
-    specs = [spec(i) for i in (only or list(INDICATORS))]
-    needs = [s.source_columns for s in specs]
-    if with_persons:
-        needs += [s.person_columns for s in specs]
-    return merge_columns(*needs, OBSERVATION_COLUMNS)
-
-
-def read_processed(processed_dir: str | Path, with_persons: bool = False) -> dict[str, pd.DataFrame]:
-    """The processed tables the indicators need, only the columns they read, text as category."""
-    return read_for_indicators(processed_dir, source_columns(with_persons=with_persons))
 
 
 def _run_all(con: Any, as_of: date, limits: Mapping[str, Any] | None, with_persons: bool,

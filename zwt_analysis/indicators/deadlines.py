@@ -24,12 +24,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import config
 from ..errors import ZwtError
-from ._common import ALL_LEVELS, PERSONS, aggregate_levels, day_number, finish, quarter_label, ts
+from . import engine
+from .engine import ALL_LEVELS_SQL, LABELS_SQL, clip_sql, persons_sql, quarter_sql
 
 DEADLINES_FILE = "deadlines.yaml"
 
@@ -134,10 +134,6 @@ def resolve_limits(limits: Mapping[str, Any] | None) -> dict[str, int]:
     return base
 
 
-#: status code -> name (codes as :func:`_status_codes` gives them)
-_STATUS_NAMES = np.array([OUTSIDE, ON_TIME, LATE, PENDING], dtype=object)
-_OUTSIDE, _ON_TIME, _LATE, _PENDING = range(4)
-
 #: Columns of ``cases`` every deadline indicator reads besides its start and end event.
 _BASE_COLUMNS = ("organisation", "team", "legal_framework", "date_report")
 #: Extra column read for persons (distinct clients).
@@ -150,47 +146,68 @@ def source_columns(indicator_id: str) -> dict[str, tuple[str, ...]]:
     return {"cases": tuple(dict.fromkeys((*_BASE_COLUMNS, d.start, d.end)))}
 
 
-def _status_codes(
-    cases: pd.DataFrame, indicator_id: str, as_of: date, limits: Mapping[str, Any] | None
-) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray, np.ndarray, int]:
-    """The cases of the indicator's framework and their status, as arrays.
+def deadline_status_sql(indicator_id: str, limits: Mapping[str, Any] | None) -> str:
+    """SQL: the status of each case of the indicator's legal framework (the one definition).
 
-    Returns ``(rows, start, end, elapsed, status, limit)``: ``rows`` are the
-    positions in ``cases`` of the framework's cases reported on or before
-    as-of; ``start`` / ``end`` their event dates (after as-of: missing);
-    ``elapsed`` days (float, NaN without start); ``status`` codes
-    (``_OUTSIDE, _ON_TIME, _LATE, _PENDING``).
+    One row per ``cases`` row of that framework reported on or before as-of,
+    with ``case_id, client_id, organisation, team, period, start, end,
+    limit_days, days_elapsed, status``. Event dates after as-of count as
+    missing. ``status``: ``outside`` without start event; with end event
+    ``on_time`` when ``end - start <= limit`` days, else ``late``; without
+    end event ``late`` when ``as_of - start > limit`` (from the day after the
+    limit day), else ``pending``. ``days_elapsed`` (days) is ``end - start``
+    or ``as_of - start``, NULL for ``outside``; ``period`` is the quarter of
+    ``start`` (NULL for ``outside``).
+
+    Raises:
+        KeyError: ``indicator_id`` is not a deadline indicator.
+        ZwtError: a limit in ``limits`` is unknown or not a whole number of days >= 0.
     """
     if indicator_id not in DEADLINES:
         raise KeyError(f"not a deadline indicator: {indicator_id!r}; known: {', '.join(DEADLINES)}")
     spec = DEADLINES[indicator_id]
     limit = resolve_limits(limits)[spec.limit_key]
-    day = ts(as_of)
-    rows = np.flatnonzero(
-        ((cases["legal_framework"] == spec.legal_framework).fillna(False)
-         & (pd.to_datetime(cases["date_report"]) <= day).fillna(False)).to_numpy(dtype=bool)
-    )
-    start = pd.to_datetime(cases[spec.start].iloc[rows])
-    end = pd.to_datetime(cases[spec.end].iloc[rows])
-    start = start.where(start <= day)
-    end = end.where(end <= day)
-    s = day_number(start)
-    e = day_number(end)
-    a = float((day - pd.Timestamp("1970-01-01")).days)
-    has_start = ~np.isnan(s)
-    has_end = ~np.isnan(e)
-    elapsed = np.where(has_end, e - s, a - s)
-    status = np.select(
-        [
-            ~has_start,
-            has_end & (elapsed <= limit),
-            has_end,
-            a > s + limit,
-        ],
-        [_OUTSIDE, _ON_TIME, _LATE, _LATE],
-        default=_PENDING,
-    )
-    return rows, start, end, np.where(has_start, elapsed, np.nan), status, limit
+    framework = spec.legal_framework.replace("'", "''")
+    return f"""
+    SELECT case_id, client_id, organisation, team, {quarter_sql('s')} AS period,
+           s AS start, e AS "end", CAST({limit} AS BIGINT) AS limit_days,
+           CASE WHEN s IS NULL THEN NULL
+                WHEN e IS NOT NULL THEN date_diff('day', s, e)
+                ELSE date_diff('day', s, getvariable('as_of')) END AS days_elapsed,
+           CASE WHEN s IS NULL THEN '{OUTSIDE}'
+                WHEN e IS NOT NULL AND date_diff('day', s, e) <= {limit} THEN '{ON_TIME}'
+                WHEN e IS NOT NULL THEN '{LATE}'
+                WHEN date_diff('day', s, getvariable('as_of')) > {limit} THEN '{LATE}'
+                ELSE '{PENDING}' END AS status
+    FROM (SELECT case_id, client_id, organisation, team,
+                 {clip_sql(spec.start)} AS s, {clip_sql(spec.end)} AS e
+          FROM cases
+          WHERE legal_framework = '{framework}' AND date_report <= getvariable('as_of'))
+    """
+
+
+def deadline_on_time_sql(indicator_id: str, limits: Mapping[str, Any] | None, with_persons: bool) -> str:
+    """SQL of :func:`deadline_on_time`: :func:`deadline_status_sql` counted per level.
+
+    Numerator = ``on_time`` cases, denominator = ``on_time`` + ``late``
+    cases, ``persons`` = distinct ``client_id`` among those (evaluable)
+    cases; per quarter of the start event, team, organisation and city.
+    """
+    return f"""
+    SELECT '{indicator_id}' AS indicator_id, period, {LABELS_SQL},
+           count(*) FILTER (WHERE status = '{ON_TIME}') AS numerator,
+           count(*) AS denominator,
+           {persons_sql('client_id', with_persons)}
+    FROM ({deadline_status_sql(indicator_id, limits)})
+    WHERE status IN ('{ON_TIME}', '{LATE}')
+    GROUP BY {ALL_LEVELS_SQL}
+    """
+
+
+def _date_dtype(cases: pd.DataFrame, column: str) -> Any:
+    """The dtype of date ``column`` in ``cases`` if it is a datetime64 one, else ``datetime64[ns]``."""
+    dtype = cases[column].dtype if column in cases.columns else None
+    return dtype if pd.api.types.is_datetime64_dtype(dtype) else "datetime64[ns]"
 
 
 def deadline_status(
@@ -213,22 +230,21 @@ def deadline_status(
         end, limit_days, days_elapsed, status``. ``days_elapsed`` is
         ``end - start`` when the end event is there, else ``as_of - start``;
         missing for ``outside``. ``period`` is the quarter of ``start``.
+        Rows keep the order of ``cases``.
     """
-    rows, start, end, elapsed, status, limit = _status_codes(cases, indicator_id, as_of, limits)
-    c = cases.iloc[rows]
-    elapsed_col = pd.array(elapsed, dtype="Float64")
+    sql = deadline_status_sql(indicator_id, limits)  # raises KeyError for an unknown indicator
+    spec = DEADLINES[indicator_id]
+    # a plain scan and filter: with insertion order kept the rows come in the order of `cases`
+    st = engine.fetch(sql, {"cases": cases}, as_of, since=None, keep_order=True)
     return pd.DataFrame(
         {
-            "case_id": c["case_id"].astype("string").to_numpy(),
-            "client_id": c["client_id"].astype("string").to_numpy(),
-            "organisation": c["organisation"].astype("string").to_numpy(),
-            "team": c["team"].astype("string").to_numpy(),
-            "period": quarter_label(start).to_numpy(),
-            "start": start.to_numpy(),
-            "end": end.to_numpy(),
-            "limit_days": limit,
-            "days_elapsed": pd.array(elapsed_col).astype("Int64"),
-            "status": pd.array(_STATUS_NAMES[status], dtype="string"),
+            **{c: st[c].astype("string").to_numpy()
+               for c in ("case_id", "client_id", "organisation", "team", "period")},
+            "start": st["start"].astype(_date_dtype(cases, spec.start)).to_numpy(),
+            "end": st["end"].astype(_date_dtype(cases, spec.end)).to_numpy(),
+            "limit_days": resolve_limits(limits)[spec.limit_key],
+            "days_elapsed": st["days_elapsed"].astype("Int64").array,
+            "status": pd.array(st["status"].astype("string").to_numpy(), dtype="string"),
         }
     )
 
@@ -246,27 +262,5 @@ def deadline_on_time(
     (see :func:`deadline_status`). Per quarter of the start event; team,
     organisation and city. ``persons`` = distinct clients in the denominator.
     """
-    rows, start, _end, _elapsed, status, _limit = _status_codes(cases, indicator_id, as_of, limits)
-    counted = (status == _ON_TIME) | (status == _LATE)
-    if not counted.any():
-        return finish(None, indicator_id, with_persons)
-    pos = rows[counted]
-    frame = pd.DataFrame(
-        {
-            "period": quarter_label(start.iloc[np.flatnonzero(counted)]).array,
-            "organisation": cases["organisation"].iloc[pos].array,
-            "team": cases["team"].iloc[pos].array,
-            "num": (status[counted] == _ON_TIME).astype("int64"),
-            "den": np.ones(len(pos), dtype="int64"),
-        }
-    )
-    distinct = None
-    if with_persons:
-        frame["client_id"] = cases["client_id"].iloc[pos].array
-        distinct = {PERSONS: "client_id"}
-    agg = aggregate_levels(frame, {"numerator": "num", "denominator": "den"}, ALL_LEVELS, distinct)
-    return finish(agg, indicator_id, with_persons)
-
-
-def deadline_on_time_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
-    raise NotImplementedError("deadline_on_time_sql")
+    return engine.run(deadline_on_time_sql(indicator_id, limits, with_persons), {"cases": cases},
+                      as_of, with_persons, since=None)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..contract import ALL, INDICATOR_COLUMNS, TABLES
+from ..errors import ZwtError
 from ._common import INTERNAL_COLUMNS, PERSONS, empty_result, sort_table
 
 if TYPE_CHECKING:
@@ -103,12 +104,17 @@ def connect(memory_limit: str | None = None, threads: int | None = None,
     import duckdb
 
     con = duckdb.connect()
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{_literal(memory_limit)}'")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if temp_directory:
-        con.execute(f"SET temp_directory = '{_literal(str(temp_directory))}'")
+    settings = [("memory_limit", memory_limit, f"'{_literal(str(memory_limit))}'"),
+                ("threads", threads, str(int(threads or 0))),
+                ("temp_directory", temp_directory, f"'{_literal(str(temp_directory))}'")]
+    for name, value, literal in settings:
+        if not value:
+            continue
+        try:
+            con.execute(f"SET {name} = {literal}")
+        except duckdb.Error as err:
+            con.close()
+            raise ZwtError(f"DuckDB setting {name}={value!r} refused: {err}") from None
     con.execute("SET preserve_insertion_order = false")
     return con
 
@@ -185,9 +191,24 @@ def set_dates(con: duckdb.DuckDBPyConnection, as_of: date, since: date | None | 
         con.execute(f"SET VARIABLE obs_start = DATE '{pd.Timestamp(since).date().isoformat()}'")
 
 
-def observation_start(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
-    """The observation start of the bound tables (``None`` without cases or hours)."""
-    value = con.execute(OBSERVATION_START_SQL).fetchone()[0]
+def observation_start(source: duckdb.DuckDBPyConnection | Mapping[str, pd.DataFrame | None],
+                      ) -> pd.Timestamp | None:
+    """The first day the exports observe: the earliest case report or registered hour.
+
+    ``source`` is a connection with bound tables or a mapping of pandas
+    frames. Staff spells reach back to long before the export window (only
+    those who stayed are in it), so measurements on a day (quarter ends,
+    1 January, 1 July) start in this day's quarter or year. ``None`` when
+    neither ``cases`` nor ``time_registrations`` has a row.
+    """
+    if isinstance(source, Mapping):
+        con = connect()
+        try:
+            bind_frames(con, source)
+            return observation_start(con)
+        finally:
+            con.close()
+    value = source.execute(OBSERVATION_START_SQL).fetchone()[0]
     return None if value is None else pd.Timestamp(value)
 
 
@@ -236,15 +257,19 @@ def run(sql: str, tables: Mapping[str, pd.DataFrame | None], as_of: date,
 
 
 def fetch(sql: str, tables: Mapping[str, pd.DataFrame | None], as_of: date,
-          since: date | None | str = "auto", **params: Any) -> pd.DataFrame:
+          since: date | None | str = "auto", keep_order: bool = False, **params: Any) -> pd.DataFrame:
     """Bind ``tables`` and return any query's result as a DataFrame (no normalising).
 
     For row-level views that belong to an indicator's definition (such as
-    the status of each case against its deadline). ``params`` are bound as
-    ``$name`` parameters.
+    the status of each case against its deadline). ``keep_order``: a plain
+    scan and filter returns the rows in the order of the input frame (DuckDB
+    otherwise may reorder large inputs). ``params`` are bound as ``$name``
+    parameters.
     """
     con = connect()
     try:
+        if keep_order:
+            con.execute("SET preserve_insertion_order = true")
         bind_frames(con, tables)
         set_dates(con, as_of, since)
         return con.execute(sql, params or None).df()

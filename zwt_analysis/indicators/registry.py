@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from . import budgets, cases, deadlines, engine, hours, staff
-from ._common import ALL_LEVELS, ORG_LEVELS, observation_start
+from ._common import ALL_LEVELS, ORG_LEVELS
 
 #: sql(limits, with_persons) -> the indicator's query (see :mod:`.engine`)
 SqlFn = Callable[[Mapping[str, int], bool], str]

@@ -4,19 +4,25 @@ All three are given at organisation and city level only. A person is a
 distinct ``employee_id``; the exports carry the same id when someone moves
 between organisations, so a move is a transfer, not a leaver plus a newcomer
 (at city level).
+
+Spells are seen as on as-of: a spell counts once it has started on or
+before as-of, and an ``end_date`` after as-of is a planned end (the person
+is still employed on as-of), treated as missing. Day measurements
+(1 January, 1 July) run from the year of the observation start
+(``getvariable('obs_start')``) or, without one, from the first
+``start_date`` (1 January) / the first formation year (1 July).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from ..contract import ALL
-from ._common import ORG_LEVELS, PERSONS, aggregate_levels, day_number, finish, ts, years_started
-
-EPOCH = pd.Timestamp("1970-01-01")
+from . import engine
+from .engine import ORG_LABELS_SQL, ORG_LEVELS_SQL, clip_sql, persons_sql, year_sql
 
 #: Columns of ``staff`` the spells are built from (all three indicators).
 SPELL_COLUMNS = {
@@ -24,43 +30,119 @@ SPELL_COLUMNS = {
 }
 VACANCY_COLUMNS = {**SPELL_COLUMNS, "formation": ("organisation", "year", "budgeted_fte")}
 
+#: CTEs ``spells`` (as seen on as-of), ``years`` (1 January <= as-of, from the
+#: observation start's year or the first start year) and ``head`` (distinct
+#: persons employed on 1 January: ``period, organisation, team, headcount`` at
+#: organisation level and for the city, ``team`` = ALL).
+_HEAD_CTES = f"""
+spells AS (
+    SELECT employee_id, organisation, fte, start_date, {clip_sql('end_date')} AS end_date,
+           end_reason
+    FROM staff WHERE start_date <= getvariable('as_of')
+), years AS (
+    SELECT y FROM generate_series(
+        coalesce(year(getvariable('obs_start')), (SELECT min(year(start_date)) FROM spells)),
+        year(getvariable('as_of'))) AS t(y)
+    WHERE EXISTS (SELECT 1 FROM spells)
+), head AS (
+    SELECT period, {ORG_LABELS_SQL}, count(DISTINCT employee_id) AS headcount
+    FROM (SELECT CAST(years.y AS VARCHAR) AS period, spells.organisation, spells.employee_id
+          FROM years JOIN spells
+            ON spells.start_date <= make_date(CAST(years.y AS INTEGER), 1, 1)
+           AND (spells.end_date IS NULL
+                OR spells.end_date >= make_date(CAST(years.y AS INTEGER), 1, 1)))
+    GROUP BY {ORG_LEVELS_SQL}
+)"""
 
-def _spells(staff: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Spells started on or before ``as_of``, with day numbers.
 
-    An ``end_date`` after ``as_of`` is a planned end: the person is still
-    employed on as-of, so the end date is treated as missing.
+def _rate_sql(indicator_id: str, org_rows: str, city_rows: str, with_persons: bool) -> str:
+    """SQL: distinct persons per year over the 1 January headcount.
+
+    ``org_rows`` / ``city_rows`` select ``period, organisation, employee_id``
+    rows of the flow from the ``spells`` CTE (the city ignores the
+    organisation). Years
+    and organisations without anybody on 1 January have no row; a year with
+    a headcount but no flow gets numerator 0. ``persons`` = the headcount.
     """
-    s = staff.loc[(pd.to_datetime(staff["start_date"]) <= as_of).fillna(False)]
-    end = pd.to_datetime(s["end_date"])
-    end = end.where(end <= as_of)
-    return pd.DataFrame(
-        {
-            "employee_id": s["employee_id"].astype("string").to_numpy(),
-            "organisation": s["organisation"].astype("string").to_numpy(),
-            "team": s["team"].astype("string").to_numpy(),
-            "fte": s["fte"].astype("float64").to_numpy(),
-            "start": day_number(s["start_date"]),
-            "end": day_number(end),
-            "end_year": end.dt.year.astype("float64").to_numpy(),
-            "start_year": pd.to_datetime(s["start_date"]).dt.year.astype("int64").to_numpy(),
-            "end_reason": s["end_reason"].astype("string").to_numpy(),
-        }
+    persons = "head.headcount" if with_persons else "CAST(NULL AS BIGINT)"
+    return f"""
+    WITH {_HEAD_CTES}, num AS (
+        SELECT period, organisation, count(DISTINCT employee_id) AS numerator
+        FROM ({org_rows}) GROUP BY period, organisation
+        UNION ALL
+        SELECT period, '{ALL}', count(DISTINCT employee_id) FROM ({city_rows}) GROUP BY period
+    )
+    SELECT '{indicator_id}' AS indicator_id, head.period, head.organisation, head.team,
+           coalesce(num.numerator, 0) AS numerator, head.headcount AS denominator,
+           {persons} AS persons
+    FROM head LEFT JOIN num
+      ON head.period = num.period AND head.organisation = num.organisation
+    """
+
+
+def staff_outflow_rate_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`staff_outflow_rate` (``limits`` unused)."""
+    ended = f"SELECT {year_sql('end_date')} AS period, organisation, employee_id FROM spells"
+    return _rate_sql(
+        "staff_outflow_rate",
+        f"{ended} WHERE end_date IS NOT NULL "
+        "AND (end_reason IS NULL OR end_reason <> 'transfer_internal')",
+        f"{ended} WHERE end_date IS NOT NULL "
+        "AND (end_reason IS NULL OR end_reason NOT IN ('transfer_internal', 'transfer_other_wijkteam'))",
+        with_persons,
     )
 
 
-def _employed_on(sp: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
-    """Mask of spells employed on ``day`` (start <= day <= end, empty end = still employed)."""
-    d = float((day - EPOCH).days)
-    return (sp["start"].to_numpy() <= d) & (np.isnan(sp["end"].to_numpy()) | (sp["end"].to_numpy() >= d))
+def staff_inflow_rate_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`staff_inflow_rate` (``limits`` unused)."""
+
+    def newcomers(same_organisation: bool) -> str:
+        same = "AND b.organisation = n.organisation" if same_organisation else ""
+        return (f"SELECT {year_sql('n.start_date')} AS period, n.organisation, n.employee_id "
+                f"FROM spells AS n WHERE NOT EXISTS (SELECT 1 FROM spells AS b "
+                f"WHERE b.employee_id = n.employee_id {same} "
+                f"AND b.start_date <= n.start_date - 1 "
+                f"AND (b.end_date IS NULL OR b.end_date >= n.start_date - 1))")
+
+    return _rate_sql("staff_inflow_rate", newcomers(True), newcomers(False), with_persons)
 
 
-def _years(sp: pd.DataFrame, as_of: pd.Timestamp, since: date | None) -> list[int]:
-    """Years whose 1 January <= as-of, from the first start year or ``since``'s year."""
-    if not len(sp):
-        return []
-    first = int(sp["start_year"].min()) if since is None else ts(since).year
-    return years_started(first, as_of)
+def vacancy_rate_sql(limits: Mapping[str, int], with_persons: bool) -> str:
+    """SQL of :func:`vacancy_rate` (``limits`` unused)."""
+    july = "make_date(CAST(f.year AS INTEGER), 7, 1)"
+    return f"""
+    WITH f AS (
+        SELECT organisation, year, coalesce(fsum(budgeted_fte), 0.0) AS budgeted
+        FROM formation
+        WHERE year IS NOT NULL AND make_date(CAST(year AS INTEGER), 7, 1) <= getvariable('as_of')
+          AND (getvariable('obs_start') IS NULL OR year >= year(getvariable('obs_start')))
+        GROUP BY organisation, year
+    ), spells AS (
+        SELECT employee_id, organisation, fte, start_date, {clip_sql('end_date')} AS end_date
+        FROM staff WHERE start_date <= getvariable('as_of')
+    ), rows AS (
+        SELECT year, organisation, budgeted, 0.0 AS employed, CAST(NULL AS VARCHAR) AS employee_id
+        FROM f
+        UNION ALL
+        SELECT f.year, f.organisation, 0.0, coalesce(s.fte, 0.0), s.employee_id
+        FROM f JOIN spells AS s
+          ON s.organisation = f.organisation AND s.start_date <= {july}
+         AND (s.end_date IS NULL OR s.end_date >= {july})
+    )
+    SELECT 'vacancy_rate' AS indicator_id, period, {ORG_LABELS_SQL},
+           fsum(budgeted) - fsum(employed) AS numerator, fsum(budgeted) AS denominator,
+           {persons_sql('employee_id', with_persons)}
+    FROM (SELECT CAST(year AS VARCHAR) AS period, organisation, budgeted, employed, employee_id
+          FROM rows)
+    GROUP BY {ORG_LEVELS_SQL}
+    """
+
+
+_HEADCOUNT_SQL = f"""
+WITH {_HEAD_CTES}
+SELECT period, organisation, team, headcount FROM head
+ORDER BY organisation = '{ALL}', CAST(period AS INTEGER), organisation
+"""
 
 
 def january_headcount(staff: pd.DataFrame, as_of: date, since: date | None = None) -> pd.DataFrame:
@@ -71,42 +153,15 @@ def january_headcount(staff: pd.DataFrame, as_of: date, since: date | None = Non
 
     Returns ``period, organisation, team, headcount`` at organisation level
     (employed at that organisation) and city level (employed anywhere);
-    ``team`` is ``ALL``.
+    ``team`` is ``ALL``. Organisation rows first, then the city's; each by
+    period and organisation.
     """
-    day = ts(as_of)
-    sp = _spells(staff, day)
-    parts = []
-    for y in _years(sp, day, since):  # one vectorised pass per year
-        m = _employed_on(sp, pd.Timestamp(year=y, month=1, day=1))
-        parts.append(sp.loc[m, ["employee_id", "organisation", "team"]].assign(period=str(y)))
-    if not parts:
+    df = engine.fetch(_HEADCOUNT_SQL, {"staff": staff}, as_of, since=since)
+    if df.empty:
         return pd.DataFrame(columns=["period", "organisation", "team", "headcount"])
-    rows = pd.concat(parts, ignore_index=True)
-    return aggregate_levels(rows, {}, ORG_LEVELS, {"headcount": "employee_id"})
-
-
-def _rate(num: pd.DataFrame, staff: pd.DataFrame, as_of: date, indicator_id: str,
-          with_persons: bool, since: date | None) -> pd.DataFrame:
-    """``num`` (period, organisation, team, numerator) over the 1 January headcount.
-
-    Years and organisations without anybody on 1 January have no row (zero
-    denominator); a year with a headcount but no flow gets numerator 0.
-    """
-    keys = ["period", "organisation", "team"]
-    head = january_headcount(staff, as_of, since)
-    if head.empty:
-        return finish(None, indicator_id, with_persons)
-    if len(num):
-        num = num.assign(organisation=num["organisation"].astype("string"),
-                         team=num["team"].astype("string"),
-                         period=num["period"].astype("string"))
-    out = head.merge(num, on=keys, how="left") if len(num) else head.assign(numerator=0)
-    out["numerator"] = out["numerator"].fillna(0)
-    out["denominator"] = out["headcount"]
-    if with_persons:
-        # the people behind the rate: the stock at 1 January
-        out[PERSONS] = out["headcount"]
-    return finish(out, indicator_id, with_persons)
+    out = df.astype({"period": "string", "organisation": "string", "team": "string",
+                     "headcount": "int64"})
+    return out.reset_index(drop=True)
 
 
 def staff_outflow_rate(
@@ -126,72 +181,10 @@ def staff_outflow_rate(
     organisation / anywhere), as CBS AZW does. Years whose 1 January <=
     as-of; the current year is year-to-date. Organisation and city only.
     ``persons`` = the 1 January headcount. ``since``: observation start;
-    years before its year give no row (see :func:`._common.observation_start`).
+    years before its year give no row (see :func:`.engine.observation_start`).
     """
-    day = ts(as_of)
-    sp = _spells(staff, day)
-    ended = sp.loc[~np.isnan(sp["end"].to_numpy())]
-    reason = ended["end_reason"]
-    org_out = ended.loc[(reason != "transfer_internal").fillna(True).to_numpy()]
-    city_out = ended.loc[
-        (~reason.isin(["transfer_internal", "transfer_other_wijkteam"])).fillna(True).to_numpy()
-    ]
-    num = _persons_per_year(((org_out, "organisation"), (city_out, "city")), "end_year")
-    return _rate(num, staff, as_of, "staff_outflow_rate", with_persons, since)
-
-
-def _persons_per_year(
-    frames: tuple[tuple[pd.DataFrame, str], ...], year_column: str
-) -> pd.DataFrame:
-    """Distinct ``employee_id`` per year, at organisation or city level.
-
-    ``frames`` pairs a frame of spells with its level (``"organisation"``:
-    grouped by its organisation; ``"city"``: organisation ``ALL``). Returns
-    columns period, organisation, team (``ALL``), numerator; empty frames
-    give no rows.
-    """
-    parts = []
-    for frame, level in frames:
-        if frame.empty:
-            continue
-        rows = pd.DataFrame(
-            {
-                "period": frame[year_column].astype("int64").astype(str).to_numpy(),
-                "organisation": frame["organisation"].to_numpy() if level == "organisation" else ALL,
-                "team": ALL,
-                "employee_id": frame["employee_id"].to_numpy(),
-            }
-        )
-        parts.append(
-            rows.groupby(["period", "organisation", "team"], sort=False)["employee_id"]
-            .nunique()
-            .rename("numerator")
-            .reset_index()
-        )
-    if not parts:
-        return pd.DataFrame(columns=["period", "organisation", "team", "numerator"])
-    return pd.concat(parts, ignore_index=True)
-
-
-def _not_employed_day_before(sp: pd.DataFrame, same_organisation: bool) -> np.ndarray:
-    """Mask: spell whose person had no spell covering ``start - 1`` (at the same organisation).
-
-    Vectorised via a self-merge on employee_id (a person has few spells).
-    """
-    left = sp[["employee_id", "organisation", "start"]].reset_index(names="i")
-    right = sp[["employee_id", "organisation", "start", "end"]].rename(
-        columns={"organisation": "org_r", "start": "start_r", "end": "end_r"}
-    )
-    pairs = left.merge(right, on="employee_id", how="inner")
-    before = pairs["start"].to_numpy() - 1
-    covers = (pairs["start_r"].to_numpy() <= before) & (
-        np.isnan(pairs["end_r"].to_numpy()) | (pairs["end_r"].to_numpy() >= before)
-    )
-    if same_organisation:
-        covers &= (pairs["organisation"] == pairs["org_r"]).to_numpy()
-    employed_before = np.zeros(len(sp), dtype=bool)
-    employed_before[pairs["i"].to_numpy()[covers]] = True
-    return ~employed_before
+    return engine.run(staff_outflow_rate_sql({}, with_persons), {"staff": staff}, as_of,
+                      with_persons, since=since)
 
 
 def staff_inflow_rate(
@@ -208,14 +201,8 @@ def staff_inflow_rate(
     Organisation and city only. ``persons`` = the 1 January headcount.
     ``since`` as for the outflow rate.
     """
-    day = ts(as_of)
-    sp = _spells(staff, day).reset_index(drop=True)
-    frames = tuple(
-        (sp.loc[_not_employed_day_before(sp, same_org)] if not sp.empty else sp, level)
-        for same_org, level in ((True, "organisation"), (False, "city"))
-    )
-    num = _persons_per_year(frames, "start_year")
-    return _rate(num, staff, as_of, "staff_inflow_rate", with_persons, since)
+    return engine.run(staff_inflow_rate_sql({}, with_persons), {"staff": staff}, as_of,
+                      with_persons, since=since)
 
 
 def vacancy_rate(
@@ -237,52 +224,5 @@ def vacancy_rate(
     and city only. ``persons`` = distinct employees employed on 1 July.
     ``since``: observation start; formation years before its year give no row.
     """
-    day = ts(as_of)
-    f = formation.loc[formation["year"].notna()]
-    f = f.assign(year=f["year"].astype("int64"))
-    last_year = day.year if day >= pd.Timestamp(year=day.year, month=7, day=1) else day.year - 1
-    f = f.loc[f["year"] <= last_year]
-    if since is not None:
-        f = f.loc[f["year"] >= ts(since).year]
-    if f.empty:
-        return finish(None, "vacancy_rate", with_persons)
-    sp = _spells(staff, day)
-    parts = []
-    for y in sorted(f["year"].unique()):  # one vectorised pass per year
-        m = _employed_on(sp, pd.Timestamp(year=int(y), month=7, day=1)) if len(sp) else np.zeros(0, bool)
-        parts.append(sp.loc[m, ["organisation", "fte", "employee_id"]].assign(year=int(y)))
-    emp = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["organisation", "fte", "employee_id", "year"])
-    emp = emp.assign(organisation=emp["organisation"].astype("string"))
-    fo = f.assign(organisation=f["organisation"].astype("string"))[["organisation", "year", "budgeted_fte"]]
-    fo = fo.groupby(["organisation", "year"], as_index=False)["budgeted_fte"].sum()
-    emp = emp.merge(fo[["organisation", "year"]], on=["organisation", "year"], how="inner")
-    rows = pd.concat(
-        [
-            fo.assign(employed=0.0, employee_id=pd.NA),
-            emp.assign(budgeted_fte=0.0, employed=emp["fte"].astype("float64"))[
-                ["organisation", "year", "budgeted_fte", "employed", "employee_id"]
-            ],
-        ],
-        ignore_index=True,
-    )
-    rows["period"] = rows["year"].astype("int64").astype(str)
-    rows["team"] = ALL
-    distinct = {PERSONS: "employee_id"} if with_persons else None
-    agg = aggregate_levels(rows, {"budgeted": "budgeted_fte", "employed": "employed"}, ORG_LEVELS,
-                           distinct)
-    agg["numerator"] = agg["budgeted"] - agg["employed"]
-    agg["denominator"] = agg["budgeted"]
-    return finish(agg, "vacancy_rate", with_persons)
-
-
-def staff_outflow_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
-    raise NotImplementedError("staff_outflow_rate_sql")
-
-
-def staff_inflow_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
-    raise NotImplementedError("staff_inflow_rate_sql")
-
-
-def vacancy_rate_sql(*args, **kwargs):  # TODO(engine-migration): replaced by the SQL definition
-    raise NotImplementedError("vacancy_rate_sql")
+    return engine.run(vacancy_rate_sql({}, with_persons), {"staff": staff, "formation": formation},
+                      as_of, with_persons, since=since)
