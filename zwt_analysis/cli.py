@@ -108,12 +108,53 @@ def report(
     jobs: Annotated[int | None, typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
     indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
     timeout: Annotated[int | None, typer.Option(help="Seconds per notebook cell before a run is stopped (default 600).", min=1)] = None,
+    dask_scheduler: Annotated[str | None, typer.Option("--dask-scheduler", help="Run the notebooks on this Dask cluster, e.g. tcp://scheduler:8786 (needs `pip install zwt-analysis[cluster]`; --jobs is then ignored).")] = None,
 ) -> None:
     """Run the report notebooks with papermill and render HTML, index and manifest."""
     from . import report as mod
 
-    _run(mod.main, processed=processed, out=out, only=only or [], params=param or [],
-         jobs=jobs, indicators_file=indicators_file, timeout=timeout)
+    kwargs = dict(processed=processed, out=out, only=only or [], params=param or [], jobs=jobs,
+                  indicators_file=indicators_file, timeout=timeout)
+    if dask_scheduler is None:
+        _run(mod.main, **kwargs)
+        return
+    try:
+        client = _dask_client(dask_scheduler)
+    except ZwtError as err:
+        typer.echo(f"zwt: error: {err}", err=True)
+        raise typer.Exit(err.exit_code) from None
+    with client:  # closed (not the cluster) when the command ends
+        # pure=False: a notebook run has side effects; never reuse a result by key
+        _run(mod.main, executor=client.get_executor(pure=False), **kwargs)
+
+
+def _dask_client(address: str, timeout: float = 20.0):
+    """A ``distributed.Client`` connected to the scheduler at ``address``.
+
+    Warns on stderr when a worker runs more than one thread: each run
+    redirects its worker process's stderr, so workers should be started with
+    ``--nthreads 1`` (one notebook at a time per worker process).
+
+    Raises:
+        ZwtError: distributed is not installed, or no scheduler answers at
+            ``address`` within ``timeout`` seconds.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ZwtError("--dask-scheduler needs Dask distributed: "
+                       "pip install 'zwt-analysis[cluster]' (or 'dask[distributed]')") from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ZwtError(f"--dask-scheduler {address}: cannot reach the Dask scheduler "
+                       f"({type(err).__name__}: {err})") from None
+    multi = {w: n for w, n in client.nthreads().items() if n > 1}
+    if multi:
+        typer.echo(f"zwt: warning: Dask workers with more than one thread ({len(multi)}); "
+                   "start them with `dask worker --nthreads 1` so that concurrent notebook "
+                   "runs do not share a process", err=True)
+    return client
 
 
 @app.command()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as cf
+import contextlib
 import copy
 import hashlib
 import html
@@ -39,6 +40,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -354,6 +356,7 @@ class Result:
     attempts: int
     render_s: float = 0.0
     files: list[str] = field(default_factory=list)  # relative to the run folder
+    worker: str = ""  # "hostname:pid" of the process that ran the job ("" if none did)
 
 
 _EXPORTERS: dict[str, Any] = {}
@@ -517,7 +520,7 @@ def run_job(job: Job) -> Result:
         os.close(saved_stderr)
     return Result(job.report, job.title, job.organisation, job.parameters, status, error,
                   started, _now(), round(time.perf_counter() - t0, 3), attempts,
-                  round(render_s, 3), files)
+                  round(render_s, 3), files, f"{socket.gethostname()}:{os.getpid()}")
 
 
 # ----------------------------------------------------------------- output side
@@ -710,7 +713,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
          params: list[str] | None = None, jobs: int | None = None,
          indicators_file: Path | None = None, *, notebooks_dir: Path | None = None,
          timeout: int | None = None, kernel_name: str = KERNEL_NAME,
-         start_timeout: int = START_TIMEOUT) -> int:
+         start_timeout: int = START_TIMEOUT, executor: cf.Executor | None = None) -> int:
     """Run the report suite; return 0 when every run succeeded, else 1.
 
     Args:
@@ -726,6 +729,13 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
         timeout: seconds per cell (default ``$ZWT_REPORT_TIMEOUT`` or 600).
         kernel_name: Jupyter kernel to run the notebooks with.
         start_timeout: seconds a kernel may take to start.
+        executor: where the notebook runs go (e.g. ``distributed.Client.get_executor()``
+            for a Dask cluster); ``None`` = ``jobs`` local processes. Every worker
+            must see the processed folder, the indicator file and the folder
+            holding ``out`` (the build folder with the built notebooks is made
+            there) at the same paths, and have the kernel ``kernel_name``. The
+            caller owns it (not shut down here). Planning, index, manifest and
+            the swap stay in this process.
 
     Raises:
         ZwtError: missing processed data, unknown report or parameter, an
@@ -762,8 +772,10 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
     try:
         validation = proc.read_validation(processed_dir)
         synthetic = proc.is_synthetic(processed_dir)
-        log.info("zwt report: processed=%s out=%s jobs=%d timeout=%ds", processed_dir, out,
-                 jobs, timeout)
+        where = (f"executor={type(executor).__name__}" if executor is not None
+                 else f"jobs={jobs}")
+        log.info("zwt report: processed=%s out=%s %s timeout=%ds", processed_dir, out, where,
+                 timeout)
         kernel, note = ensure_kernel(kernel_name, build)
         if note:
             log.warning(note)
@@ -816,7 +828,8 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
                     nav='<a href="../../index.html">&larr; alle rapporten</a>'))
         log.info("%d runs: %s x %s", len(job_list), [d.name for d, _ in notebooks], orgs)
 
-        results = _run_all(job_list, jobs, previous_durations(out)) if job_list else []
+        results = (_run_all(job_list, jobs, previous_durations(out), executor)
+                   if job_list else [])
         finished = _now()
         period = data_period(processed_dir)
         meta = {"as_of": validation.get("as_of"), "synthetic": synthetic,
@@ -841,7 +854,9 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
             "notebooks": {d.name: {"source": str(d.source), "sha256": sha256_file(d.source)}
                           for d, _ in notebooks},
             "kernel": {"name": kernel, "note": note},
-            "jobs": jobs, "timeout_s": timeout,
+            "jobs": jobs if executor is None else None,
+            "executor": type(executor).__name__ if executor is not None else "local processes",
+            "timeout_s": timeout,
             "packages": package_versions(),
             "git": git_state(),
             "runs": [asdict(r) for r in results],
@@ -902,15 +917,38 @@ def submission_order(job_list: list[Job], durations: dict[tuple[str, str], float
 
 
 def _run_all(job_list: list[Job], jobs: int,
-             durations: dict[tuple[str, str], float] | None = None) -> list[Result]:
-    """Run jobs in ``jobs`` worker processes; results in the order of ``job_list``."""
+             durations: dict[tuple[str, str], float] | None = None,
+             executor: cf.Executor | None = None) -> list[Result]:
+    """Run every job; results in the order of ``job_list``.
+
+    Jobs are submitted longest first (:func:`submission_order`). Without
+    ``executor`` they run in ``jobs`` local worker processes (spawn); with one
+    (e.g. ``distributed.Client.get_executor()``) they are submitted to it and
+    ``jobs`` is ignored; the caller owns it (it is not shut down here). A
+    future that fails (crashed or lost worker, a job that cannot be sent) is
+    one failed run; the others go on. On an interrupt the pending runs are
+    cancelled.
+    """
     results: list[Result | None] = [None] * len(job_list)
-    ctx = multiprocessing.get_context("spawn")
-    with _progress(len(job_list)) as bar, cf.ProcessPoolExecutor(
-            max_workers=min(jobs, len(job_list)), mp_context=ctx) as pool:
-        futures = {pool.submit(run_job, job_list[i]): i
-                   for i in submission_order(job_list, durations or {})}
+    order = submission_order(job_list, durations or {})
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(_progress(len(job_list)))
+        if executor is None:
+            executor = stack.enter_context(cf.ProcessPoolExecutor(
+                max_workers=min(jobs, len(job_list)),
+                mp_context=multiprocessing.get_context("spawn")))
+            own = True
+        else:
+            own = False
+        futures: dict[cf.Future[Result], int] = {}
         try:
+            for i in order:
+                try:
+                    fut = executor.submit(run_job, job_list[i])
+                except Exception as err:  # noqa: BLE001 - not sent: one failed run
+                    fut = cf.Future()
+                    fut.set_exception(err)
+                futures[fut] = i
             for fut in cf.as_completed(futures):
                 i = futures[fut]
                 job = job_list[i]
@@ -921,11 +959,15 @@ def _run_all(job_list: list[Job], jobs: int,
                                         "failed", f"worker crashed: {type(err).__name__}: {err}",
                                         _now(), _now(), 0.0, 1)
                 r = results[i]
-                log.info("%s/%s: %s in %.1f s%s", r.report, r.organisation, r.status,
-                         r.duration_s, f" ({r.error})" if r.error else "")
+                log.info("%s/%s: %s in %.1f s%s%s", r.report, r.organisation, r.status,
+                         r.duration_s, f" on {r.worker}" if r.worker else "",
+                         f" ({r.error})" if r.error else "")
                 bar.set_postfix_str(f"{r.report}/{r.organisation} {r.status}")
                 bar.update(1)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            for fut in futures:
+                fut.cancel()
+            if own:
+                executor.shutdown(wait=False, cancel_futures=True)
             raise
     return [r for r in results if r is not None]
