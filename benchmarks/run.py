@@ -22,6 +22,7 @@ report suite run once (``--repeat-expensive``).
 Usage (from the repository root)::
 
     python -m benchmarks.run [--scales 1 10] [--skip-report] [--out benchmarks/results/latest.md]
+    python -m benchmarks.run --only-overhead --repeat 5   # per-notebook overhead at scale 1
 
 Writes the Markdown table to ``--out`` and the raw figures beside it as JSON
 (same name, ``.json``). Exit code 0 when every step ran (targets missed are
@@ -346,6 +347,8 @@ def bench_scale(scale: float, work: Path, args: argparse.Namespace) -> list[Step
     if not add("clean", [zwt, "clean", "--raw", str(raw), "--out", str(processed)],
                args.repeat_expensive):
         return steps
+    if args.only_overhead:
+        return steps + bench_overhead(scale, work, processed, None, args, env=env, log=log)
     # interleaved (library, reference, library, ...) so load changes hit both alike
     pair = run_interleaved(scale, {
         "indicators": [zwt, "indicators", "--processed", str(processed), "--out", str(ind_csv)],
@@ -361,6 +364,24 @@ def bench_scale(scale: float, work: Path, args: argparse.Namespace) -> list[Step
 
     if args.skip_report or scale not in args.report_scales:
         return steps
+    steps += bench_overhead(scale, work, processed, ind_csv, args, env=env, log=log)
+    for jobs in (1, 2):
+        out = work / f"reports_jobs{jobs}"
+        ok = add(f"report_jobs{jobs}", [zwt, "report", "--processed", str(processed),
+                                         "--out", str(out), "--jobs", str(jobs)],
+                 args.repeat_expensive)
+        if out.exists():
+            steps[-1].extra["runs_detail"] = report_overheads(out)
+        if not ok:
+            break
+    return steps
+
+
+def bench_overhead(scale: float, work: Path, processed: Path, ind_csv: Path | None,
+                   args: argparse.Namespace, *, env: dict[str, str], log: Path) -> list[Step]:
+    """The trivial notebook and each report notebook cut after ``notebook.start(...)``,
+    interleaved under papermill on ``processed`` (``ind_csv``: the indicators file
+    parameter, None to leave it at its default)."""
     trivial = work / "trivial.ipynb"
     trivial.write_text(json.dumps(TRIVIAL_NOTEBOOK), encoding="utf-8")
     papermill = [_bin("papermill"), "-k", KERNEL, "--no-progress-bar"]
@@ -373,22 +394,14 @@ def bench_scale(scale: float, work: Path, args: argparse.Namespace) -> list[Step
         path = work / f"setup_{src.stem}.ipynb"
         path.write_text(json.dumps(nb), encoding="utf-8")
         commands[f"setup_{src.stem}"] = [*papermill, str(path), str(work / f"out_{path.name}"),
-                                         "-p", "processed_dir", str(processed),
-                                         "-p", "indicators_file", str(ind_csv)]
-    steps += run_interleaved(scale, commands, args.repeat, env=env, cwd=work, log=log)
+                                         "-p", "processed_dir", str(processed)]
+        if ind_csv is not None:
+            commands[f"setup_{src.stem}"] += ["-p", "indicators_file", str(ind_csv)]
+    steps = run_interleaved(scale, commands, args.repeat, env=env, cwd=work, log=log)
     triv = _find(steps, "trivial_notebook", scale)
     if triv and (work / "trivial_out.ipynb").exists():
         nb = json.loads((work / "trivial_out.ipynb").read_text(encoding="utf-8"))
         triv.extra["in_kernel_s"] = notebook_overhead(nb)
-    for jobs in (1, 2):
-        out = work / f"reports_jobs{jobs}"
-        ok = add(f"report_jobs{jobs}", [zwt, "report", "--processed", str(processed),
-                                         "--out", str(out), "--jobs", str(jobs)],
-                 args.repeat_expensive)
-        if out.exists():
-            steps[-1].extra["runs_detail"] = report_overheads(out)
-        if not ok:
-            break
     return steps
 
 
@@ -532,12 +545,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--report-scales", type=float, nargs="+", default=[1.0],
                     help="scales at which the report suite runs (default: 1)")
     ap.add_argument("--skip-report", action="store_true", help="do not run the report suite")
+    ap.add_argument("--only-overhead", action="store_true",
+                    help="only the per-notebook overhead (trivial notebook vs each notebook cut "
+                         "after notebook.start), at the report scales: synth and clean build "
+                         "the data; no indicators, DuckDB reference or report suite")
     ap.add_argument("--repeat", type=int, default=3,
                     help="repeats of the cheap steps (indicators, DuckDB, trivial notebook)")
     ap.add_argument("--repeat-expensive", type=int, default=1,
                     help="repeats of synth, clean and the report suite")
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown result file")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                    help="Markdown result file (with --only-overhead: overhead.md beside it)")
     ap.add_argument("--keep", type=Path, default=None,
                     help="keep the generated data in this folder (default: a deleted temp folder)")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -547,10 +565,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print and write the table."""
     args = parse_args(argv)
+    if args.only_overhead:
+        args.scales = list(args.report_scales)
+        if args.out == DEFAULT_OUT:  # keep the full run's figures
+            args.out = DEFAULT_OUT.with_name("overhead.md")
     os.chdir(ROOT)
     load = os.getloadavg()
     cpus = os.cpu_count() or 1
-    print(f"zwt benchmark: scales {' '.join(f'{s:g}' for s in args.scales)}; "
+    print(f"zwt benchmark: scales {' '.join(f'{s:g}' for s in args.scales)}"
+          f"{' (notebook overhead only)' if args.only_overhead else ''}; "
           f"load average {load[0]:.1f} on {cpus} CPUs", flush=True)
     if load[0] > cpus:
         print("  warning: the machine is busy; timings will be inflated", flush=True)

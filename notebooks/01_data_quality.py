@@ -19,7 +19,7 @@ output_dir = ""        # folder for the CSV side tables; "" -> current folder
 top_reasons = 5        # quarantine reasons shown per table
 
 # %%
-from zwt_analysis import notebook, processed, quality
+from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
 from zwt_analysis.notebook import md, show
 
@@ -30,6 +30,8 @@ ctx = notebook.start(
 )
 
 # %%
+from zwt_analysis import processed, quality
+
 validation = processed.read_validation(ctx.processed_dir)
 tables = {t: ctx.filter_org(ctx.table(t)) for t in processed.available_tables(ctx.processed_dir)}
 scope = "de hele gemeente" if ctx.organisation == ALL else ctx.organisation

@@ -23,9 +23,7 @@ max_panels = 12        # hoogstens zoveel KPI-panelen in de trendfiguur
 first_year = 2019      # trends en signalen vanaf dit jaar
 
 # %%
-import pandas as pd
-
-from zwt_analysis import kpi, kpi_audit, notebook
+from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
 from zwt_analysis.notebook import md, show
 
@@ -35,6 +33,12 @@ ctx = notebook.start(
                 organisation=organisation, output_dir=output_dir, rules_file=rules_file,
                 max_panels=max_panels, first_year=first_year),
 )
+
+# %%
+import pandas as pd
+
+from zwt_analysis import kpi, kpi_audit
+
 rules = kpi_audit.load_rules(rules_file or None)
 start = pd.Timestamp(year=int(first_year), month=1, day=1)
 

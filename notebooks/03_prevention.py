@@ -22,8 +22,7 @@ ground_truth_file = ""  # synthetic ground_truth.json to compare the slope with;
 recent_quarters = 4  # quarters shown in the "latest" tables and figures
 
 # %%
-from zwt_analysis import notebook, panel, prevention
-from zwt_analysis import prevention_plots as plots
+from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
 from zwt_analysis.notebook import md, nl_number, nl_percent, show
 
@@ -34,6 +33,11 @@ ctx = notebook.start(
                 settings_file=settings_file, ground_truth_file=ground_truth_file,
                 recent_quarters=recent_quarters),
 )
+
+# %%
+from zwt_analysis import panel, prevention
+from zwt_analysis import prevention_plots as plots
+
 settings = prevention.load_settings(settings_file or None)
 floor = float(ondergrens) if ondergrens not in ("", None) else settings["ondergrens"]
 alpha = float(settings["alpha"])

@@ -33,9 +33,7 @@ backtest_until = 2024          # calibrate up to this year, project the years af
 reservation_quantile = 0.8     # percentile of yearly incidental money for the reservation
 
 # %%
-from zwt_analysis import calibrate, funding, notebook, scenarios, simulate
-from zwt_analysis import scenario_plots as plots
-from zwt_analysis import scenario_report as report
+from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
 from zwt_analysis.notebook import md, show
 
@@ -50,6 +48,12 @@ ctx = notebook.start(
                 overhead_share=overhead_share, sensitivity_runs=sensitivity_runs,
                 backtest_until=backtest_until, reservation_quantile=reservation_quantile),
 )
+
+# %%
+from zwt_analysis import calibrate, funding, scenarios, simulate
+from zwt_analysis import scenario_plots as plots
+from zwt_analysis import scenario_report as report
+
 overrides = dict(outflow_rate=outflow_rate, months_to_fill=months_to_fill,
                  ramp_up_months=ramp_up_months, new_hire_productivity=new_hire_productivity,
                  wage_growth=wage_growth, indexation=indexation,

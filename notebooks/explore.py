@@ -31,11 +31,7 @@ indicator = "preventive_share"  # indicator for the cut by organisation and quar
 team = ""              # team for the team cut; "" -> the first team of the organisation
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-
-from zwt_analysis import indicators as ind_lib
-from zwt_analysis import notebook, processed, quality, stats
+from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
 from zwt_analysis.notebook import md, show
 
@@ -44,6 +40,13 @@ ctx = notebook.start(
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, indicator=indicator, team=team),
 )
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from zwt_analysis import indicators as ind_lib
+from zwt_analysis import processed, quality, stats
 
 # %% [markdown]
 # ## Welke tabellen zijn er?

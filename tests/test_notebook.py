@@ -296,6 +296,74 @@ def test_notebook_module_imports_lean():
     assert out.stdout.strip() == "[]"
 
 
+#: Modules the start of a report (import of the helper + ``notebook.start``) must not load.
+HEAVY_MODULES = ("pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "statsmodels",
+                 "duckdb", "yaml")
+
+
+def test_start_imports_no_heavy_modules(small_processed, tmp_path):
+    """``notebook.start`` on real processed data loads none of the heavy libraries; the
+    pandas display options still apply once pandas is imported, and the first table read
+    (lazy) is cached."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from zwt_analysis import notebook\n"
+        "notebook._display_html = lambda text: print('HEADER', 'SYNTHETISCHE DATA' in text)\n"
+        f"ctx = notebook.start('Titel', {{'processed_dir': {str(small_processed)!r}, "
+        f"'output_dir': {str(tmp_path / 'out')!r}, 'organisation': 'ALL'}})\n"
+        f"heavy = {HEAVY_MODULES!r}\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+        "print('ASOF', ctx.as_of, ctx.synthetic)\n"
+        "import pandas as pd\n"
+        "print('OPTIONS', pd.get_option('display.float_format')(1234.5), "
+        "pd.get_option('display.max_columns'), pd.get_option('display.width'))\n"
+        "print('LOADER', type(pd.__loader__).__name__ == type(pd.__spec__.loader).__name__ "
+        "== 'SourceFileLoader')\n"
+        "areas = ctx.table('areas')\n"
+        "print('CACHED', ctx.table('areas') is areas, len(areas) > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines())
+    assert lines["HEADER"] == "True"  # small_processed is synthetic: banner shown
+    assert lines["LOADED"] == "[]"
+    validation = json.loads((small_processed / "validation.json").read_text(encoding="utf-8"))
+    assert lines["ASOF"] == f"{validation['as_of']} True"
+    assert lines["OPTIONS"] == "1.234,50 30 160"  # set by the hook right after import
+    assert lines["LOADER"] == "True"  # the hook leaves pandas' own loader in place
+    assert lines["CACHED"] == "True True"
+
+
+def test_set_style_twice_installs_one_pandas_hook():
+    import subprocess
+    import sys
+
+    code = ("import sys; from zwt_analysis import notebook; notebook.set_style(); "
+            "notebook.set_style(); "
+            "print(sum(isinstance(f, notebook._PandasOptionsOnImport) for f in sys.meta_path)); "
+            "import pandas; "
+            "print(sum(isinstance(f, notebook._PandasOptionsOnImport) for f in sys.meta_path))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["1", "0"]
+
+
+def test_missing_values_without_pandas_loaded():
+    """The formatters recognise missing values whether or not pandas is loaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from zwt_analysis import notebook as n; "
+            "print(repr(n.nl_number(None)), repr(n.nl_percent(float('nan'))), "
+            "repr(n.nl_pvalue(0.0004)), repr(n.nl_number(2.5, 1)), 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["''", "''", "'<", "0,001'", "'2,5'", "False"]
+
+
 # ----------------------------------------------------------------- every notebook
 
 def test_notebooks_follow_conventions():

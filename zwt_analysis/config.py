@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
 PROJECT_ROOT: Path = PACKAGE_DIR.parent
 RESOURCES_DIR: Path = PACKAGE_DIR / "resources"
@@ -46,5 +44,7 @@ def resource(name: str) -> Path:
 
 def load_yaml(path: str | Path) -> Any:
     """Read a YAML (or JSON, a YAML subset) configuration file."""
+    import yaml  # here, not at module level: every notebook's start-up imports this module
+
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)

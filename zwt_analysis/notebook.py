@@ -13,25 +13,30 @@ readable plotting style. The returned :class:`ReportContext` reads each
 processed table once (cached) and writes suppressed CSV side tables.
 
 Imports are kept lean on purpose (the suite is benchmarked per notebook):
-the plot style reaches matplotlib through ``$MATPLOTLIBRC`` (nothing of
-matplotlib, seaborn, scipy or statsmodels is imported here), and the
-indicator and publication modules are imported only when used.
+importing this module and calling :func:`start` load none of pandas, numpy,
+pyarrow, matplotlib, seaborn, scipy, statsmodels or duckdb. The plot style
+reaches matplotlib through ``$MATPLOTLIBRC`` and the table display options
+reach pandas when it is first imported (see :func:`set_style`); pandas and
+the indicator and publication modules are imported only when used.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.abc
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from . import config, processed
 from .contract import ALL, INDICATOR_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDICATORS_FILE = "indicators.csv"
 SYNTHETIC_TEXT = "SYNTHETISCHE DATA — geen echte cijfers"
@@ -65,6 +70,14 @@ def style_rc() -> dict[str, str]:
 
 # --------------------------------------------------------------------- formatting
 
+def _is_missing(x: Any) -> bool:
+    """True for None, a float NaN and ``pd.NA`` (without importing pandas)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return True
+    pandas = sys.modules.get("pandas")  # pd.NA can only exist once pandas is loaded
+    return pandas is not None and x is getattr(pandas, "NA", None)
+
+
 def nl_number(x: float | int | None, decimals: int = 0) -> str:
     """Format a number the Dutch way: ``.`` groups thousands, ``,`` is the decimal mark.
 
@@ -78,7 +91,7 @@ def nl_number(x: float | int | None, decimals: int = 0) -> str:
         >>> nl_number(None)
         ''
     """
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+    if _is_missing(x):
         return ""
     text = f"{float(x):,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -93,7 +106,7 @@ def nl_percent(share: float | None, decimals: int = 1) -> str:
         >>> nl_percent(float("nan"))
         ''
     """
-    text = nl_number(None if share is None or share is pd.NA else share * 100, decimals)
+    text = nl_number(None if _is_missing(share) else share * 100, decimals)
     return f"{text}%" if text else ""
 
 
@@ -148,19 +161,83 @@ def _display_float(x: float) -> str:
     return nl_number(x, 2)
 
 
+#: pandas display options of the reports (Dutch decimal marks, wide tables).
+PANDAS_OPTIONS: dict[str, Any] = {
+    "display.float_format": _display_float,
+    "display.max_columns": 30,
+    "display.width": 160,
+}
+
+
+def _set_pandas_options(pandas: Any) -> None:
+    for key, value in PANDAS_OPTIONS.items():
+        pandas.set_option(key, value)
+
+
+class _PandasOptionsOnImport(importlib.abc.MetaPathFinder):
+    """Import hook: sets :data:`PANDAS_OPTIONS` as soon as pandas is first imported.
+
+    It finds pandas' spec with the other finders and only wraps the loader's
+    ``exec_module`` for that one import; afterwards the module's spec and
+    ``__loader__`` are the original ones again and the hook is gone.
+    """
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != "pandas":
+            return None
+        _remove_pandas_hook()
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _SetOptionsAfterExec(spec.loader)
+        return spec
+
+
+class _SetOptionsAfterExec:
+    """Loader wrapper: runs the real loader, restores it, then sets the pandas options."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        try:
+            self.loader.exec_module(module)
+        finally:
+            module.__loader__ = self.loader
+            if getattr(module, "__spec__", None) is not None:
+                module.__spec__.loader = self.loader
+        _set_pandas_options(module)
+
+
+def _remove_pandas_hook() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PandasOptionsOnImport)]
+
+
 def set_style() -> None:
     """Readable plotting defaults and Dutch decimal commas in displayed tables.
 
-    The plot style (:data:`STYLE_FILE`) is applied without importing
-    matplotlib when it has not been imported yet: ``$MATPLOTLIBRC`` then
-    points to the style file and matplotlib reads it on first import (this
-    keeps ~0.3 s of matplotlib import out of notebooks that plot nothing and
-    out of every notebook's start-up). When matplotlib is already loaded, its
-    ``rcParams`` are updated directly. Also sets pandas' ``display.float_format``
-    (two decimals, Dutch marks). Safe to call twice.
+    Neither matplotlib nor pandas is imported here (this keeps their import
+    time out of every notebook's start-up and out of notebooks that never
+    use them). The plot style (:data:`STYLE_FILE`): when matplotlib is
+    loaded, its ``rcParams`` are updated directly; else ``$MATPLOTLIBRC``
+    points to the style file, which matplotlib reads on first import. The
+    pandas display options (:data:`PANDAS_OPTIONS`: ``display.float_format``
+    with two decimals and Dutch marks, up to 30 columns, width 160) are set
+    directly when pandas is loaded; else an import hook sets them right
+    after pandas' first import. Safe to call twice.
     """
     import os
-    import sys
 
     if "matplotlib" in sys.modules:
         import matplotlib
@@ -168,9 +245,11 @@ def set_style() -> None:
         matplotlib.rcParams.update(style_rc())
     else:
         os.environ["MATPLOTLIBRC"] = str(STYLE_FILE)
-    pd.set_option("display.float_format", _display_float)
-    pd.set_option("display.max_columns", 30)
-    pd.set_option("display.width", 160)
+    if "pandas" in sys.modules:
+        _remove_pandas_hook()
+        _set_pandas_options(sys.modules["pandas"])
+    elif not any(isinstance(f, _PandasOptionsOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PandasOptionsOnImport())
 
 
 # --------------------------------------------------------------------- display
@@ -191,6 +270,7 @@ def show(df: pd.DataFrame, percent: tuple[str, ...] | list[str] = (), decimals: 
         caption: optional caption above the table.
         max_rows: show at most this many rows (a note says how many were left out).
     """
+    import pandas as pd
     from IPython.display import HTML, display
 
     shown = df.head(max_rows)
@@ -249,15 +329,14 @@ _NUMERIC_TEXT = re.compile(
 
 def _looks_numeric(s: pd.Series) -> bool:
     """True when every non-empty cell of a text column is a formatted number or date."""
-    vals = [str(v).strip() for v in s if not (v is None or v is pd.NA or
-                                               (isinstance(v, float) and math.isnan(v)))]
+    vals = [str(v).strip() for v in s if not _is_missing(v)]
     vals = [v for v in vals if v not in ("", "-", "–")]
     return bool(vals) and all(_NUMERIC_TEXT.match(v) for v in vals)
 
 
 def nl_pvalue(p: float | None) -> str:
     """A p-value for readers: ``'< 0,001'`` below 0.001, else three decimals (``'0,042'``)."""
-    if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
+    if _is_missing(p):
         return ""
     return "< 0,001" if p < 0.001 else nl_number(p, 3)
 
@@ -291,6 +370,8 @@ def publishable(df: pd.DataFrame, person_count_columns: tuple[str, ...] | list[s
     side tables); the other cells keep their numbers, so :func:`show` can
     format them the Dutch way. Affected columns become ``object``.
     """
+    import pandas as pd
+
     from .publish import SUPPRESSED, suppress_counts
 
     cols = [*person_count_columns, *derived_columns]
@@ -405,6 +486,8 @@ class SavedTable(type(Path())):  # type: ignore[misc]
 
 
 def _read_indicator_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.read_csv(
         path,
         dtype={"indicator_id": "string", "period": "string", "organisation": "string",

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from .contract import TABLES, Column
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: reading metadata needs none
+    import pandas as pd
 
 VALIDATION_FILE = "validation.json"
 QUARANTINE_FILE = "quarantine.csv"
@@ -33,6 +34,8 @@ def _dtype(col: Column) -> str:
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty frame with the contract columns and processed dtypes of ``name``."""
+    import pandas as pd
+
     table = TABLES[name]
     return pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in table.columns})
 
@@ -43,6 +46,8 @@ def coerce_types(name: str, df: pd.DataFrame) -> pd.DataFrame:
     Columns outside the contract are dropped; missing contract columns are
     added as all-missing. Values must already be valid (this is not cleaning).
     """
+    import pandas as pd
+
     table = TABLES[name]
     out = {}
     for c in table.columns:
@@ -65,6 +70,8 @@ def read_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
     """Read one processed table; an absent table gives an empty typed frame."""
     if name not in TABLES:
         raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+    import pandas as pd
+
     path = table_path(processed_dir, name)
     if not path.exists():
         return empty_table(name)
@@ -91,6 +98,8 @@ def read_validation(processed_dir: str | Path) -> dict[str, Any]:
 
 def read_quarantine(processed_dir: str | Path) -> pd.DataFrame:
     """The quarantine table (empty frame with its columns if absent)."""
+    import pandas as pd
+
     from .contract import QUARANTINE_COLUMNS
 
     path = Path(processed_dir) / QUARANTINE_FILE
