@@ -521,3 +521,27 @@ def test_scheduled_run_script_with_fake_date(tmp_path, hand_processed):
     assert failed.returncode != 0
     assert "FAILED" in (tmp_path / "reports/2031-02-04.log").read_text()
     assert (tmp_path / "reports/2031-02-03/index.html").is_file()  # earlier run untouched
+
+
+def test_skip_unused_iri_checker_keeps_notebook_validation(tmp_path: Path) -> None:
+    """In a fresh process: rfc3987_syntax is not loaded, nbformat still validates and rejects."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from zwt_analysis import report\n"
+        "report.skip_unused_iri_checker()\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'nonsense'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "    print('accepted')\n"
+        "except nbformat.ValidationError:\n"
+        "    print('rejected')\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["rejected", "None"]
