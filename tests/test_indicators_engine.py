@@ -117,3 +117,17 @@ def test_memory_limit_spills_and_gives_the_same_table(small_processed: Path, tmp
 def test_bad_engine_setting_is_a_plain_error() -> None:
     with pytest.raises(ZwtError, match="memory_limit='lots'"):
         engine.connect(memory_limit="lots")
+
+
+def test_zwt_threads_caps_duckdb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZWT_THREADS", "1")
+    con = engine.connect()
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    finally:
+        con.close()
+    con = engine.connect(threads=2)  # an explicit argument wins
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 2
+    finally:
+        con.close()

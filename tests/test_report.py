@@ -545,3 +545,18 @@ def test_skip_unused_iri_checker_keeps_notebook_validation(tmp_path: Path) -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["rejected", "None"]
+
+
+def test_parallel_workers_cap_kernel_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwt_analysis import report
+
+    for name in report.THREAD_CAPS:  # set, then delete: monkeypatch restores the original
+        monkeypatch.setenv(name, "x")
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # set by the user: kept
+    report._warm_worker(cap_threads=True)
+    assert os.environ["OPENBLAS_NUM_THREADS"] == os.environ["ZWT_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    monkeypatch.delenv("ZWT_THREADS")
+    report._warm_worker(cap_threads=False)
+    assert "ZWT_THREADS" not in os.environ

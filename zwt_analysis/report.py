@@ -784,6 +784,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
     log.addHandler(main_log)
     log.setLevel(logging.INFO)
     started = _now()
+    pool: cf.ProcessPoolExecutor | None = None
     try:
         validation = proc.read_validation(processed_dir)
         synthetic = proc.is_synthetic(processed_dir)
@@ -795,6 +796,9 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
         if note:
             log.warning(note)
             print(f"zwt report: warning: {note}", file=sys.stderr)
+        if executor is None:  # after ensure_kernel: the workers inherit its JUPYTER_PATH
+            at_most = len(sources) if "organisation" in user else jobs
+            executor = pool = warm_pool(min(jobs, at_most))
         ind_path = _prepare_indicators(indicators_file, processed_dir, work, sources)
 
         import jupytext
@@ -843,8 +847,16 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
                     nav='<a href="../../index.html">&larr; alle rapporten</a>'))
         log.info("%d runs: %s x %s", len(job_list), [d.name for d, _ in notebooks], orgs)
 
-        results = (_run_all(job_list, jobs, previous_durations(out), executor)
-                   if job_list else [])
+        # provenance (hashes of the inputs, package versions, git) while the notebooks run
+        with cf.ThreadPoolExecutor(max_workers=1) as side:
+            provenance = side.submit(lambda: {"inputs": input_hashes(processed_dir),
+                                              "packages": package_versions(),
+                                              "git": git_state()})
+            results = (_run_all(job_list, jobs, previous_durations(out), executor)
+                       if job_list else [])
+            prov = provenance.result()
+        if pool is not None:
+            pool.shutdown(wait=True)
         finished = _now()
         period = data_period(processed_dir)
         meta = {"as_of": validation.get("as_of"), "synthetic": synthetic,
@@ -864,7 +876,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
             "as_of": validation.get("as_of"), "synthetic": synthetic,
             "data_period": meta["period"],
             "processed_dir": str(processed_dir),
-            "inputs": input_hashes(processed_dir),
+            "inputs": prov["inputs"],
             "indicators_file": _indicator_record(ind_path, work),
             "notebooks": {d.name: {"source": str(d.source), "sha256": sha256_file(d.source)}
                           for d, _ in notebooks},
@@ -872,8 +884,8 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
             "jobs": jobs if executor is None else None,
             "executor": type(executor).__name__ if executor is not None else "local processes",
             "timeout_s": timeout,
-            "packages": package_versions(),
-            "git": git_state(),
+            "packages": prov["packages"],
+            "git": prov["git"],
             "runs": [asdict(r) for r in results],
             "summary": {s: sum(r.status == s for r in results) for s in ("ok", "failed",
                                                                           "timeout")},
@@ -890,6 +902,8 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
         (build / ".pid").unlink(missing_ok=True)
         _swap_in(build, out)
     except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         main_log.close()
         log.removeHandler(main_log)
         shutil.rmtree(build, ignore_errors=True)
@@ -929,6 +943,48 @@ def submission_order(job_list: list[Job], durations: dict[tuple[str, str], float
         return (-known if known is not None else 0.0, 0 if job.organisation == ALL else 1, i)
 
     return sorted(range(len(job_list)), key=key)
+
+
+#: Environment variables that cap the threads of numeric libraries in a kernel.
+THREAD_CAPS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ZWT_THREADS")
+
+
+def _warm_worker(cap_threads: bool = False) -> None:
+    """Worker start-up: import papermill and build the HTML exporters before the first job.
+
+    ``cap_threads``: with several workers on one machine, each kernel gets one
+    thread for BLAS/OpenMP and DuckDB (``THREAD_CAPS``, unless already set),
+    so parallel runs do not oversubscribe the cores.
+    """
+    if cap_threads:
+        for name in THREAD_CAPS:
+            os.environ.setdefault(name, "1")
+    try:
+        skip_unused_iri_checker()
+        import papermill  # noqa: F401
+
+        _exporters()
+    except Exception:  # noqa: BLE001 - the first job then meets (and reports) the same error
+        pass
+
+
+def _noop() -> None:
+    return None
+
+
+def warm_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """``workers`` local worker processes (spawn), started now and warmed by :func:`_warm_worker`.
+
+    Started while the runner still prepares the jobs (indicator table,
+    notebook conversion), so their interpreter start and imports (about
+    1 s each) overlap with that work. The caller shuts the pool down.
+    """
+    pool = cf.ProcessPoolExecutor(max_workers=max(1, workers),
+                                  mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_warm_worker, initargs=(workers > 1,))
+    for _ in range(max(1, workers)):  # a worker is spawned per submit while none is idle
+        pool.submit(_noop)
+    return pool
 
 
 def _run_all(job_list: list[Job], jobs: int,

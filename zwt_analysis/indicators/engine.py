@@ -29,6 +29,7 @@ on every run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -97,12 +98,15 @@ def connect(memory_limit: str | None = None, threads: int | None = None,
 
     Args:
         memory_limit: e.g. ``"2GB"``; beyond it DuckDB spills to ``temp_directory``.
-        threads: worker threads (default: all cores).
+        threads: worker threads (default: ``$ZWT_THREADS`` if set, else all
+            cores; ``zwt report`` sets it to 1 in parallel kernels).
         temp_directory: where DuckDB spills (default: DuckDB's own, next to
             the database, ``.tmp`` in the working folder for in-memory ones).
     """
     import duckdb
 
+    if threads is None and os.environ.get("ZWT_THREADS", "").isdigit():
+        threads = int(os.environ["ZWT_THREADS"]) or None
     con = duckdb.connect()
     settings = [("memory_limit", memory_limit, f"'{_literal(str(memory_limit))}'"),
                 ("threads", threads, str(int(threads or 0))),
