@@ -329,6 +329,15 @@ def test_targets_give_pass_and_fail():
                                               "command": "c"})
     assert "| 10 | indicators | 1 | 30.00 | 30.00-30.00 | 0.00 |" in text and "01_a" in text
     assert targets([])[0]["verdict"] == "n/a"
+    # with the suite at scale 10 too: the target stays on the default data, scale 10 is info
+    more = steps + [step(10, "report_jobs1", 200.0), step(10, "report_jobs2", 120.0),
+                    step(10, "trivial_notebook", 2.0), step(10, "setup_01_a", 3.0)]
+    t = {x["target"]: x for x in targets(more)}
+    assert t["report --jobs 2 / --jobs 1 (wall)"]["value"] == pytest.approx(0.54)
+    assert t["report --jobs 2 / --jobs 1 at scale 10"]["value"] == pytest.approx(0.6)
+    assert t["report --jobs 2 / --jobs 1 at scale 10"]["verdict"] == "info"
+    # the overhead compares notebooks with the trivial notebook of the same scale (10 here)
+    assert t["notebook overhead / trivial notebook"]["value"] == pytest.approx(1.5)
 
 
 def test_setup_only_notebook_stops_after_notebook_start(tmp_path):
