@@ -33,7 +33,7 @@ import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -261,14 +261,13 @@ def run(sql: str, tables: Mapping[str, pd.DataFrame | None], as_of: date,
 
 
 def fetch(sql: str, tables: Mapping[str, pd.DataFrame | None], as_of: date,
-          since: date | None | str = "auto", keep_order: bool = False, **params: Any) -> pd.DataFrame:
+          since: date | None | str = "auto", keep_order: bool = False) -> pd.DataFrame:
     """Bind ``tables`` and return any query's result as a DataFrame (no normalising).
 
     For row-level views that belong to an indicator's definition (such as
     the status of each case against its deadline). ``keep_order``: a plain
     scan and filter returns the rows in the order of the input frame (DuckDB
-    otherwise may reorder large inputs). ``params`` are bound as ``$name``
-    parameters.
+    otherwise may reorder large inputs).
     """
     con = connect()
     try:
@@ -276,6 +275,6 @@ def fetch(sql: str, tables: Mapping[str, pd.DataFrame | None], as_of: date,
             con.execute("SET preserve_insertion_order = true")
         bind_frames(con, tables)
         set_dates(con, as_of, since)
-        return con.execute(sql, params or None).df()
+        return con.execute(sql).df()
     finally:
         con.close()
