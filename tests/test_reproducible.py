@@ -91,6 +91,8 @@ _MASKS = [
     (re.compile(r'id="cell-id=[0-9a-zA-Z-]+"'), 'id="cell-id=<id>"'),
     (re.compile(r"\bT_[0-9a-f]{5}(?=[_\"\s,{])"), "T_<id>"),  # pandas Styler table uuid
     (re.compile(r"<td>\d+ s</td>"), "<td><duration></td>"),  # index: run durations
+    # index: the run time in Dutch ("1 december 2026, 11:52 UTC")
+    (re.compile(r"\b\d{1,2} [a-z]+ \d{4}, \d\d:\d\d UTC"), "<time>"),
 ]
 
 
@@ -105,6 +107,11 @@ def test_masking_keeps_content_differences():
     b = '<div id="cell-id=ff00"><p>Gemaakt: 2026-01-02T11:30:00+00:00</p><p>12 rijen</p></div>'
     assert masked(a) == masked(b)
     assert masked(a) != masked(a.replace("12 rijen", "13 rijen"))
+    # the index's Dutch run time is masked across a minute boundary, a run count is not
+    c = "<p><b>Gemaakt:</b> 1 december 2026, 11:52 UTC &middot; <b>Runs:</b> 1</p>"
+    d = "<p><b>Gemaakt:</b> 1 december 2026, 11:53 UTC &middot; <b>Runs:</b> 1</p>"
+    assert masked(c) == masked(d)
+    assert masked(c) != masked(d.replace("Runs:</b> 1", "Runs:</b> 2"))
 
 
 def test_report_content_identical_apart_from_timestamps(two_runs, tmp_path):
