@@ -403,3 +403,31 @@ def test_notebook_executes_under_papermill(path, small_processed, tmp_path):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "SYNTHETISCHE DATA" in html  # small_processed is synthetic: banner shown
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("reports")
+def test_explore_notebook_runs_top_to_bottom(small_indicators: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """notebooks/explore.py (not part of the report suite) runs under papermill on the fixture."""
+    import os
+
+    import jupytext
+    import nbformat
+    import papermill as pm
+
+    from zwt_analysis import report
+
+    # ensure_kernel may put a fallback kernelspec on JUPYTER_PATH: restored afterwards
+    monkeypatch.setenv("JUPYTER_PATH", os.environ.get("JUPYTER_PATH", ""))
+    kernel, _ = report.ensure_kernel(report.KERNEL_NAME, tmp_path)
+    nb = jupytext.read(config.NOTEBOOKS_DIR / "explore.py")
+    src = tmp_path / "explore.ipynb"
+    nbformat.write(nb, src)
+    pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), kernel_name=kernel,
+                        parameters={"processed_dir": str(small_indicators.parent)},
+                        cwd=str(tmp_path), progress_bar=False)
+    ran = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in ran.cells if c.cell_type == "code"]
+    assert code and all(c.get("execution_count") for c in code)
+    assert not any(o.get("output_type") == "error" for c in code for o in c.get("outputs", []))
