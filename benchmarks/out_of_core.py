@@ -84,15 +84,14 @@ def check(original: pd.DataFrame, combined: pd.DataFrame, copies: int) -> list[s
     """
     problems = []
     base = original.loc[original["organisation"] != ALL].set_index(KEYS).sort_index()
+    rows = combined.loc[combined["organisation"] != ALL]
+    # copy r carries "~r" on organisation and team (copy 0 none); strip it, keep r
+    split = rows["organisation"].str.split("~", n=1, expand=True).reindex(columns=[0, 1])
+    copy_no = split[1].fillna("0").astype(int)
+    rows = rows.assign(organisation=split[0],
+                       team=rows["team"].str.replace(r"~\d+$", "", regex=True))
     for r in range(copies):
-        suffix = "" if r == 0 else f"~{r}"
-        part = combined.loc[combined["organisation"].str.endswith(suffix)
-                            & (combined["organisation"] != ALL)].copy() if suffix else \
-            combined.loc[~combined["organisation"].str.contains("~", regex=False)
-                         & (combined["organisation"] != ALL)].copy()
-        for col in ("organisation", "team"):
-            part[col] = part[col].map(lambda v, s=suffix: v[: -len(s)] if s and v != ALL else v)
-        part = part.set_index(KEYS).sort_index()
+        part = rows.loc[copy_no == r].set_index(KEYS).sort_index()
         if not part.index.equals(base.index):
             problems.append(f"copy {r}: {len(part)} rows, original {len(base)}")
             continue

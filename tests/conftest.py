@@ -36,12 +36,12 @@ def small_processed(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -
     return out
 
 
-def clean_with_test_key(raw: Path, out: Path, as_of: date | None = None) -> Path:
-    """``zwt clean`` of ``raw`` into ``out`` with the fixed test pseudonym key."""
+def clean_with_test_key(raw: Path, out: Path, as_of: date | None = None, key: str = TEST_KEY) -> Path:
+    """``zwt clean`` of ``raw`` into ``out`` with a fixed pseudonym key (default: the test key)."""
     from zwt_analysis import clean
 
     mp = pytest.MonkeyPatch()
-    mp.setenv("ZWT_PSEUDONYM_KEY", TEST_KEY)
+    mp.setenv("ZWT_PSEUDONYM_KEY", key)
     try:
         clean.main(raw=raw, out=out, as_of=as_of, column_map=None, key_file=None)
     finally:

@@ -18,7 +18,7 @@ from zwt_analysis.indicators import (
     engine,
     preventive_share,
 )
-from zwt_analysis.indicators._common import INTERNAL_COLUMNS
+from zwt_analysis.indicators._common import INTERNAL_COLUMNS, OBSERVATION_COLUMNS
 
 AS_OF = date(2024, 6, 30)
 
@@ -45,9 +45,8 @@ def test_declared_columns_are_all_a_query_reads(small_processed: Path, with_pers
         if with_persons:
             for t, c in s.person_columns.items():
                 need[t] = need.get(t, []) + list(c)
-        # the observation start reads these two
-        need.setdefault("cases", []).append("date_report")
-        need.setdefault("time_registrations", []).append("date")
+        for t, c in OBSERVATION_COLUMNS.items():  # what the observation start reads
+            need[t] = need.get(t, []) + list(c)
         cut = {t: full[t][list(dict.fromkeys(c))] for t, c in need.items()}
         a = compute_indicators(full, as_of, with_persons=with_persons, only=[s.id])
         b = compute_indicators(cut, as_of, with_persons=with_persons, only=[s.id])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import clean_with_test_key
 
 from zwt_analysis import processed as processed_mod
 from zwt_analysis.indicators import INDICATORS, compute_from_processed, compute_indicators
@@ -38,16 +39,7 @@ def scale1_processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     base = tmp_path_factory.mktemp("golden")
     synth.main(out=base / "raw", seed=2026, scale=1.0, messy=False)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZWT_PSEUDONYM_KEY", DEMO_KEY)
-    try:
-        from zwt_analysis import clean
-
-        clean.main(raw=base / "raw", out=base / "processed", as_of=None, column_map=None,
-                   key_file=None)
-    finally:
-        mp.undo()
-    return base / "processed"
+    return clean_with_test_key(base / "raw", base / "processed", key=DEMO_KEY)
 
 
 @pytest.fixture(scope="module")
