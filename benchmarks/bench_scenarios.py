@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zwt_analysis import simulate  # noqa: E402
+from zwt_analysis.reports.workforce import simulate  # noqa: E402
 
 
 def calibration() -> simulate.Calibration:

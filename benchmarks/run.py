@@ -10,7 +10,7 @@ For each scale, in a temporary folder, every step runs as its own process
   ``zwt report --jobs 1`` and ``--jobs 2``; a trivial one-cell notebook
   under papermill (kernel ``zwt``) as the per-notebook overhead baseline,
   interleaved with each report notebook cut right after its
-  ``notebook.start(...)`` statement (its overhead before its own work).
+  ``context.start(...)`` statement (its overhead before its own work).
 
 Each measurement is the wall time of the whole process and its peak memory:
 the maximum resident set size that ``os.wait4`` reports for the child (the
@@ -237,14 +237,14 @@ def _ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def notebook_overhead(nb: dict[str, Any], marker: str = "notebook.start(") -> float | None:
+def notebook_overhead(nb: dict[str, Any], marker: str = "context.start(") -> float | None:
     """Seconds from papermill's start to the end of the notebook's setup cell.
 
     Papermill stamps ``metadata.papermill.start_time`` before it launches
     the kernel and every cell's start and end time. The overhead before a
     report's own work is everything up to the end of the first code cell
     whose source contains ``marker`` (kernel start, the parameter cells,
-    imports and ``notebook.start``); without such a cell, up to the end of
+    imports and ``context.start``); without such a cell, up to the end of
     the last code cell (for a one-cell trivial notebook: kernel start + the
     cell). ``None`` when the timestamps are missing.
     """
@@ -259,14 +259,14 @@ def notebook_overhead(nb: dict[str, Any], marker: str = "notebook.start(") -> fl
     return round((_ts(end) - _ts(start)).total_seconds(), 3)
 
 
-def setup_only_notebook(source: Path, marker: str = "notebook.start(") -> dict[str, Any] | None:
-    """A report notebook cut right after the statement that calls ``notebook.start``.
+def setup_only_notebook(source: Path, marker: str = "context.start(") -> dict[str, Any] | None:
+    """A report notebook cut right after the statement that calls ``context.start``.
 
     Keeps every cell before the setup cell (the parameters among them) and
     the setup cell up to the end of the statement holding ``marker``, so
     running it under papermill costs exactly the report's overhead before
     its own work: kernel start, parameters, the setup cell's imports and
-    ``notebook.start``. ``None`` when no code cell calls ``marker``.
+    ``context.start``. ``None`` when no code cell calls ``marker``.
     """
     import ast
 
@@ -379,7 +379,7 @@ def bench_scale(scale: float, work: Path, args: argparse.Namespace) -> list[Step
 
 def bench_overhead(scale: float, work: Path, processed: Path, ind_csv: Path | None,
                    args: argparse.Namespace, *, env: dict[str, str], log: Path) -> list[Step]:
-    """The trivial notebook and each report notebook cut after ``notebook.start(...)``,
+    """The trivial notebook and each report notebook cut after ``context.start(...)``,
     interleaved under papermill on ``processed`` (``ind_csv``: the indicators file
     parameter, None to leave it at its default)."""
     trivial = work / "trivial.ipynb"
@@ -389,7 +389,7 @@ def bench_overhead(scale: float, work: Path, processed: Path, ind_csv: Path | No
     for src in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
         nb = setup_only_notebook(src)
         if nb is None:
-            print(f"  {src.name}: no notebook.start(...) cell; overhead not measured", flush=True)
+            print(f"  {src.name}: no context.start(...) cell; overhead not measured", flush=True)
             continue
         path = work / f"setup_{src.stem}.ipynb"
         path.write_text(json.dumps(nb), encoding="utf-8")
@@ -478,7 +478,7 @@ def targets(steps: list[Step]) -> list[dict[str, Any]]:
     if triv and setups:
         top = max(setups, key=lambda x: x.median_s)
         worst = top.median_s / triv.median_s
-        who = (f"worst: {top.name[len('setup_'):]} cut after notebook.start(...) "
+        who = (f"worst: {top.name[len('setup_'):]} cut after context.start(...) "
                f"{top.median_s:.2f} s vs trivial notebook {triv.median_s:.2f} s, both whole "
                f"papermill processes")
     row("notebook overhead / trivial notebook", worst, TARGET_OVERHEAD_VS_TRIVIAL, "{:.2f}x", who)
@@ -530,7 +530,7 @@ def markdown(steps: list[Step], tgts: list[dict[str, Any]], meta: dict[str, Any]
     if j1 and j1.extra.get("runs_detail"):
         triv = _find(steps, "trivial_notebook")
         lines += ["", "Per report run (`--jobs 1`): overhead = papermill start to the end of the "
-                  "`notebook.start(...)` cell (kernel start, imports, parameters, setup)"
+                  "`context.start(...)` cell (kernel start, imports, parameters, setup)"
                   + (f"; trivial notebook: {triv.median_s:.2f} s whole process, "
                      f"{triv.extra.get('in_kernel_s')} s papermill start to end of its cell"
                      if triv else "") + ".", "",

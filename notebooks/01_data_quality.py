@@ -19,18 +19,20 @@ output_dir = ""        # folder for the CSV side tables; "" -> current folder
 top_reasons = 5        # quarantine reasons shown per table
 
 # %%
-from zwt_analysis import notebook
+from zwt_analysis import present
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, show
+from zwt_analysis.present import md, show
+from zwt_analysis.reports import context
 
-ctx = notebook.start(
+ctx = context.start(
     title="Datakwaliteit",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, top_reasons=top_reasons),
 )
 
 # %%
-from zwt_analysis import processed, quality
+from zwt_analysis import processed
+from zwt_analysis.reports.quality import compute as quality
 
 validation = processed.read_validation(ctx.processed_dir)
 tables = {t: ctx.filter_org(ctx.table(t)) for t in processed.available_tables(ctx.processed_dir)}
@@ -49,7 +51,7 @@ as_of_source = validation.get("as_of_source", "")
 md(f"""
 ## Peildatum
 
-Alle cijfers gelden per **{notebook.nl_date(ctx.as_of)}** (de peildatum). Zaken, dienstverbanden
+Alle cijfers gelden per **{present.nl_date(ctx.as_of)}** (de peildatum). Zaken, dienstverbanden
 en termijnen die op die dag nog liepen, tellen als lopend.
 {"De peildatum is bij het opschonen opgegeven." if as_of_source == "option" else
  "De peildatum is de laatste gebeurtenisdatum in de aangeleverde gegevens."
@@ -155,7 +157,7 @@ nauwkeurig het aandeel het registratiegedrag weergeeft; bij weinig regels is het
 # %%
 overall = quality.completeness_all(tables)
 gaps = overall[overall["share"] < 1].sort_values(["table", "share"])
-gaps_pub = notebook.publishable(gaps, ("rows", "filled"), derived_columns=("share", "low", "high"))
+gaps_pub = present.publishable(gaps, ("rows", "filled"), derived_columns=("share", "low", "high"))
 show(gaps_pub.assign(table=gaps_pub["table"].map(quality.table_label),
                      column=gaps_pub["column"].map(quality.column_label))
      .rename(columns={"table": "Tabel", "column": "Kolom", "rows": "Regels",
@@ -175,7 +177,7 @@ if ctx.organisation == ALL and by_org["organisation"].nunique() > 1:
     matrix = quality.completeness_matrix(
         part.assign(column=[quality.table_column_label(t, c)
                             for t, c in zip(part["table"], part["column"], strict=True)]))
-    notebook.heatmap(matrix, title="Aandeel gevuld per kolom en organisatie")
+    present.heatmap(matrix, title="Aandeel gevuld per kolom en organisatie")
     plt.show()
 elif ctx.organisation != ALL:
     md(f"De organisaties naast elkaar staan in het rapport voor de hele gemeente; de "
@@ -203,7 +205,7 @@ for table in ("cases", "time_registrations", "staff"):
     if part.empty:
         continue
     part = part.assign(column=part["column"].map(lambda c: quality.column_label(c, code=False)))
-    notebook.heatmap(quality.completeness_matrix(part, columns="period"),
+    present.heatmap(quality.completeness_matrix(part, columns="period"),
                      title=f"Aandeel gevuld per {'jaar' if table == 'staff' else 'kwartaal'}"
                            f" — {quality.table_label(table)}")
     plt.show()
@@ -230,7 +232,7 @@ if not counts.empty:
         ax.set_title(f"{quality.table_label(table)}: regels per kwartaal")
         ax.set_xlabel("")
         ax.set_ylim(bottom=0)
-        notebook.dutch_axis(ax, integer=True)
+        present.dutch_axis(ax, integer=True)
     ticks = range(0, len(periods), max(1, len(periods) // 10))
     axes[-1, 0].set_xticks(list(ticks), [periods[i] for i in ticks], rotation=45)
     plt.show()

@@ -23,11 +23,12 @@ max_panels = 12        # hoogstens zoveel KPI-panelen in de trendfiguur
 first_year = 2019      # trends en signalen vanaf dit jaar
 
 # %%
-from zwt_analysis import notebook
+from zwt_analysis import present
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, show
+from zwt_analysis.present import md, show
+from zwt_analysis.reports import context
 
-ctx = notebook.start(
+ctx = context.start(
     title="KPI's: van een lange lijst naar een paar die ertoe doen",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, rules_file=rules_file,
@@ -37,7 +38,8 @@ ctx = notebook.start(
 # %%
 import pandas as pd
 
-from zwt_analysis import kpi, kpi_audit
+from zwt_analysis.reports.kpi import audit as kpi_audit
+from zwt_analysis.reports.kpi import compute as kpi
 
 rules = kpi_audit.load_rules(rules_file or None)
 start = pd.Timestamp(year=int(first_year), month=1, day=1)
@@ -142,7 +144,7 @@ else:
 check = kpi_audit.reported_vs_computed(register, values, indicators, **rules["verification"])
 if len(check):
     show(check.assign(indicator_id=check["indicator_id"].map(kpi.indicator_title),
-                      share_agree=check["share_agree"].map(lambda v: notebook.nl_percent(v, 0)))
+                      share_agree=check["share_agree"].map(lambda v: present.nl_percent(v, 0)))
          .rename(columns={"kpi_id": "KPI", "indicator_id": "Indicator van zwt",
                           "n_compared": "Cellen vergeleken", "n_agree": "Gelijk",
                           "share_agree": "Aandeel gelijk",

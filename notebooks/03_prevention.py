@@ -22,11 +22,12 @@ ground_truth_file = ""  # synthetic ground_truth.json to compare the slope with;
 recent_quarters = 4  # quarters shown in the "latest" tables and figures
 
 # %%
-from zwt_analysis import notebook
+from zwt_analysis import present
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, nl_number, nl_percent, show
+from zwt_analysis.present import md, nl_number, nl_percent, show
+from zwt_analysis.reports import context
 
-ctx = notebook.start(
+ctx = context.start(
     title="Preventie onder druk",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, ondergrens=ondergrens,
@@ -35,8 +36,8 @@ ctx = notebook.start(
 )
 
 # %%
-from zwt_analysis import panel, prevention
-from zwt_analysis import prevention_plots as plots
+from zwt_analysis.reports.prevention import compute as prevention
+from zwt_analysis.reports.prevention import panel, plots
 
 settings = prevention.load_settings(settings_file or None)
 floor = float(ondergrens) if ondergrens not in ("", None) else settings["ondergrens"]
@@ -102,7 +103,7 @@ if pact.empty or pact["group"].nunique() < 2:
        "(een van beide groepen ontbreekt).")
 else:
     ctx.save_table(pact, "urenverdeling_pact", person_count_columns=("persons",))
-    from zwt_analysis.publish import suppress_counts
+    from zwt_analysis.present.publish import suppress_counts
 
     show(prevention.for_display(suppress_counts(pact, ["persons"]))
          .drop(columns=["Uren", "Uren totaal"]))
@@ -252,7 +253,7 @@ if fe is not None:
                                  "ci_low_pp": "95%-BI onder", "ci_high_pp": "95%-BI boven",
                                  "p_value": "p-waarde", "team_quarters": "Team-kwartalen",
                                  "teams": "Teams"})
-    show(shown.assign(**{"p-waarde": fits["p_value"].map(notebook.nl_pvalue),
+    show(shown.assign(**{"p-waarde": fits["p_value"].map(present.nl_pvalue),
                          "Model": shown["Model"].replace(
                              {"Mixed model (random team-intercept)":
                               "Controle: gemengd model (willekeurig team-intercept)"})}),
@@ -264,7 +265,7 @@ if fe is not None:
     for w in panel.fit_warnings(fe):
         md(f"⚠️ {w}")
     for note in fe.notes + (mixed.notes if mixed is not None else []):
-        md(f"<small>{notebook.dutch_fit_note(note)}</small>")
+        md(f"<small>{present.dutch_fit_note(note)}</small>")
 
 # %%
 if fe is not None:
@@ -320,7 +321,7 @@ if below.empty:
     md(f"Geen enkel team-kwartaal ligt onder de ondergrens van {nl_percent(floor, 0)}.")
 else:
     ctx.save_table(below[cols], "onder_ondergrens", person_count_columns=("persons",))
-    from zwt_analysis.publish import suppress_counts
+    from zwt_analysis.present.publish import suppress_counts
 
     recent_below = below.loc[below["period"].isin(recent)]
     md(f"**{nl_number(len(below))} team-kwartalen** liggen onder de ondergrens, waarvan "

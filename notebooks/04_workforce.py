@@ -33,11 +33,11 @@ backtest_until = 2024          # calibrate up to this year, project the years af
 reservation_quantile = 0.8     # percentile of yearly incidental money for the reservation
 
 # %%
-from zwt_analysis import notebook
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, show
+from zwt_analysis.present import md, show
+from zwt_analysis.reports import context
 
-ctx = notebook.start(
+ctx = context.start(
     title="Personeel, capaciteit en financiering 2027–2034",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, scenario=scenario, runs=runs,
@@ -50,9 +50,8 @@ ctx = notebook.start(
 )
 
 # %%
-from zwt_analysis import calibrate, funding, scenarios, simulate
-from zwt_analysis import scenario_plots as plots
-from zwt_analysis import scenario_report as report
+from zwt_analysis.reports.workforce import calibrate, funding, plots, scenarios, simulate
+from zwt_analysis.reports.workforce import tables as report
 
 overrides = dict(outflow_rate=outflow_rate, months_to_fill=months_to_fill,
                  ramp_up_months=ramp_up_months, new_hire_productivity=new_hire_productivity,

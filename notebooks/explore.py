@@ -31,11 +31,12 @@ indicator = "preventive_share"  # indicator for the cut by organisation and quar
 team = ""              # team for the team cut; "" -> the first team of the organisation
 
 # %%
-from zwt_analysis import notebook
+from zwt_analysis import present
 from zwt_analysis.contract import ALL
-from zwt_analysis.notebook import md, show
+from zwt_analysis.present import md, show
+from zwt_analysis.reports import context
 
-ctx = notebook.start(
+ctx = context.start(
     title="Verkenning",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, indicator=indicator, team=team),
@@ -46,7 +47,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from zwt_analysis import indicators as ind_lib
-from zwt_analysis import processed, quality, stats
+from zwt_analysis import processed, stats
+from zwt_analysis.reports.quality import compute as quality
 
 # %% [markdown]
 # ## Welke tabellen zijn er?
@@ -96,7 +98,7 @@ ax.set_title(spec["title_nl"])
 ax.legend(title="organisatie")
 ticks = list(range(0, len(wide.index), max(1, len(wide.index) // 10)))
 ax.set_xticks(ticks, [wide.index[i] for i in ticks], rotation=45)
-notebook.dutch_axis(ax, percent=spec["unit"] == "share")
+present.dutch_axis(ax, percent=spec["unit"] == "share")
 plt.show()
 show(wide.reset_index().rename(columns={"period": "periode"}).tail(12), decimals=3)
 
@@ -121,7 +123,7 @@ if ids:
         if part["ci_low"].notna().any():
             ax.fill_between(part["period"], part["ci_low"], part["ci_high"], alpha=0.2)
         ax.set_title(ind_lib.describe(iid)["title_nl"], fontsize=10)
-        notebook.dutch_axis(ax, percent=ind_lib.describe(iid)["unit"] == "share")
+        present.dutch_axis(ax, percent=ind_lib.describe(iid)["unit"] == "share")
     periods = sorted(lines["period"].unique())
     step = max(1, len(periods) // 8)
     axes[-1, 0].set_xticks(periods[::step], periods[::step], rotation=45)
@@ -147,7 +149,7 @@ if not hours.empty:
     ax.set_title("Aandeel van de uren per activiteit")
     ax.set_xlabel("")
     ax.legend(title="activiteit", bbox_to_anchor=(1.02, 1), loc="upper left")
-    notebook.dutch_axis(ax, percent=True)
+    present.dutch_axis(ax, percent=True)
     plt.show()
     show(hours.reset_index().tail(8), decimals=0)
 

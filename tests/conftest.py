@@ -38,7 +38,7 @@ def small_processed(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 def clean_with_test_key(raw: Path, out: Path, as_of: date | None = None, key: str = TEST_KEY) -> Path:
     """``zwt clean`` of ``raw`` into ``out`` with a fixed pseudonym key (default: the test key)."""
-    from zwt_analysis import clean
+    from zwt_analysis.ingest import clean
 
     mp = pytest.MonkeyPatch()
     mp.setenv("ZWT_PSEUDONYM_KEY", key)
@@ -67,7 +67,7 @@ def small_reports(small_indicators: Path, tmp_path_factory: pytest.TempPathFacto
     Expensive (a minute or more): tests using it are marked slow and grouped on
     one xdist worker with ``@pytest.mark.xdist_group("reports")``.
     """
-    from zwt_analysis import report
+    from zwt_analysis.runner import main as report
 
     out = tmp_path_factory.mktemp("reports") / "reports"
     code = report.main(processed=small_indicators.parent, out=out, jobs=2,

@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from zwt_analysis import clean, config, processed
+from zwt_analysis import config, processed
 from zwt_analysis.cli import app
 from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import FatalInputError
-from zwt_analysis.privacy import KEY_ENV, PseudonymKey, pseudonym
+from zwt_analysis.ingest import clean
+from zwt_analysis.ingest.privacy import KEY_ENV, PseudonymKey, pseudonym
 
 KEY = PseudonymKey(b"test-key", KEY_ENV)
 TODAY = dt.date(2026, 11, 30)

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zwt_analysis import clean, processed
+from zwt_analysis import processed
 from zwt_analysis.contract import TABLES
-from zwt_analysis.privacy import KEY_ENV, PseudonymKey
+from zwt_analysis.ingest import clean
+from zwt_analysis.ingest.privacy import KEY_ENV, PseudonymKey
 
 KEY = PseudonymKey(b"property-key", KEY_ENV)
 AS_OF = dt.date(2026, 9, 30)
@@ -197,7 +198,7 @@ ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
        numbers=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=8))
 def test_write_csv_round_trips_any_text_and_float(texts, numbers):
     """Every string (\\r, \\n, quotes, separators, NUL, any Unicode) and every float reads back."""
-    from zwt_analysis.csvio import write_csv
+    from zwt_analysis.fsutil import write_csv
 
     n = min(len(texts), len(numbers))
     df = pd.DataFrame({"text": pd.array(texts[:n], dtype="string"), "x": numbers[:n]})

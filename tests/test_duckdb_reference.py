@@ -274,7 +274,7 @@ def test_notebook_overhead_reads_papermill_times():
           "cells": [
               {"cell_type": "code", "source": "x = 1",
                "metadata": {"papermill": {"end_time": "2026-01-01T10:00:01.000000"}}},
-              {"cell_type": "code", "source": "ctx = notebook.start(title='t', params={})",
+              {"cell_type": "code", "source": "ctx = context.start(title='t', params={})",
                "metadata": {"papermill": {"end_time": "2026-01-01T10:00:02.500000"}}},
               {"cell_type": "code", "source": "work()",
                "metadata": {"papermill": {"end_time": "2026-01-01T10:00:09.000000"}}},
@@ -347,7 +347,7 @@ def test_setup_only_notebook_stops_after_notebook_start(tmp_path):
     src.write_text(
         "# %% [markdown]\n# Titel\n\n"
         "# %% tags=[\"parameters\"]\norganisation = \"ALL\"\n\n"
-        "# %%\nimport math\n\nctx = notebook.start(\n    title=\"t\",\n    params={},\n)\n"
+        "# %%\nimport math\n\nctx = context.start(\n    title=\"t\",\n    params={},\n)\n"
         "heavy = work()\n\n"
         "# %%\nmore_work()\n", encoding="utf-8")
     nb = setup_only_notebook(src)

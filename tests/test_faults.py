@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zwt_analysis import clean
 from zwt_analysis.cli import app
+from zwt_analysis.ingest import clean
 
 HEADER = """# ---
 # jupyter:
@@ -56,8 +56,9 @@ output_dir = ""
 OK_NOTEBOOK = HEADER + """
 # %%
 import time
-from zwt_analysis import notebook
-ctx = notebook.start(title="Storingsproef", params=dict(processed_dir=processed_dir,
+from zwt_analysis import present
+from zwt_analysis.reports import context
+ctx = context.start(title="Storingsproef", params=dict(processed_dir=processed_dir,
     indicators_file=indicators_file, organisation=organisation, output_dir=output_dir))
 time.sleep(2)  # long enough for two runs to overlap
 ctx.save_table(ctx.table("areas")[["team"]].assign(run=organisation), "teams")
@@ -240,7 +241,7 @@ def test_clean_failing_mid_write_leaves_out_and_says_so(tmp_path, monkeypatch):
 
 KILLED_CLEAN = """
 import sys, time, pathlib
-from zwt_analysis import clean
+from zwt_analysis.ingest import clean
 real = clean.write_table
 def slow(*args, **kwargs):
     real(*args, **kwargs)

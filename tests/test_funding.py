@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zwt_analysis import funding
 from zwt_analysis.contract import ALL
 from zwt_analysis.processed import coerce_types
+from zwt_analysis.reports.workforce import funding
 
 AS_OF = date(2024, 12, 31)
 N = None

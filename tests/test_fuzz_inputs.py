@@ -346,7 +346,8 @@ def test_real_subprocess_stderr_is_one_plain_line(tmp_path, fatal):
 def test_control_characters_in_names_survive_the_csv_outputs(tmp_path, monkeypatch):
     """A team name with a CR inside (quoted in the export, so one cell) is either
     quarantined or written so that quarantine.csv and indicators.csv read back intact."""
-    from zwt_analysis import clean, indicators
+    from zwt_analysis import indicators
+    from zwt_analysis.ingest import clean
 
     raw, out = tmp_path / "raw", tmp_path / "processed"
     raw.mkdir()

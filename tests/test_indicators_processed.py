@@ -12,7 +12,7 @@ from zwt_analysis import processed
 from zwt_analysis.cli import app
 from zwt_analysis.contract import INDICATOR_COLUMNS
 from zwt_analysis.indicators import INDICATORS, compute_from_processed
-from zwt_analysis.publish import is_publishable, publish_indicators
+from zwt_analysis.present.publish import is_publishable, publish_indicators
 
 
 @pytest.fixture(scope="module")

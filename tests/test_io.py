@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from zwt_analysis import config
-from zwt_analysis import io as rawio
 from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import FatalInputError
+from zwt_analysis.ingest import read as rawio
 
 AREAS_HEADER = "area_code;area_name;organisation;team;pact;population"
 
@@ -541,7 +541,7 @@ TRICKY_TEXT = ["a\rb", "a\nb", "a\r\nb", "\r", '"', 'say "hi"', "x;y", "x,y", " 
 
 
 def test_write_csv_round_trips_tricky_text(tmp_path):
-    from zwt_analysis.csvio import write_csv
+    from zwt_analysis.fsutil import write_csv
 
     df = pd.DataFrame({"text": pd.array(TRICKY_TEXT, dtype="string"),
                        "n": np.arange(len(TRICKY_TEXT), dtype="int64")})
@@ -559,7 +559,7 @@ def test_write_csv_round_trips_tricky_text(tmp_path):
 
 
 def test_write_csv_exact_bytes_numbers_missing_and_dates(tmp_path):
-    from zwt_analysis.csvio import write_csv
+    from zwt_analysis.fsutil import write_csv
 
     df = pd.DataFrame({
         "s": pd.array(["a\rb", None, ""], dtype="string"),
@@ -581,7 +581,7 @@ def test_write_csv_exact_bytes_numbers_missing_and_dates(tmp_path):
 
 
 def test_write_csv_empty_frame_and_replaces_file(tmp_path):
-    from zwt_analysis.csvio import write_csv
+    from zwt_analysis.fsutil import write_csv
 
     path = tmp_path / "t.csv"
     path.write_text("old content\n")

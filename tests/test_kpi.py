@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zwt_analysis import kpi, kpi_audit
 from zwt_analysis.processed import coerce_types
+from zwt_analysis.reports.kpi import audit as kpi_audit
+from zwt_analysis.reports.kpi import compute as kpi
 
 #: Indicator ids of DATA_CONTRACT section 4 (used when zwt_analysis.indicators has
 #: no INDICATORS registry yet).

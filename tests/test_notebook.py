@@ -1,4 +1,4 @@
-"""Tests of zwt_analysis.notebook (report context, formatting) and of every notebook.
+"""Tests of the report context and presentation helpers and of every notebook.
 
 The unit tests use a tiny hand-built processed folder. The slow tests execute
 every notebook in ``notebooks/`` (discovered, so new ones are included) under
@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from hypothesis import given
 
-from zwt_analysis import config, notebook, processed
+from zwt_analysis import config, processed
 from zwt_analysis.contract import INDICATOR_COLUMNS, TABLES
+from zwt_analysis.present import axes, fmt, page, style, tables
+from zwt_analysis.reports import context
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.py"))
 
@@ -43,7 +45,7 @@ def proc(tmp_path: Path) -> Path:
 @pytest.fixture()
 def shown(monkeypatch: pytest.MonkeyPatch):
     out: list[str] = []
-    monkeypatch.setattr(notebook, "_display_html", out.append)
+    monkeypatch.setattr(page, "_display_html", out.append)
     monkeypatch.delenv("MATPLOTLIBRC", raising=False)  # start() may set it: restored after
     yield out
     pd.reset_option("display.float_format")
@@ -58,20 +60,20 @@ def _params(proc: Path, **kw) -> dict:
 # ----------------------------------------------------------------- formatting
 
 def test_nl_number_and_percent():
-    assert notebook.nl_number(1234567.891, 2) == "1.234.567,89"
-    assert notebook.nl_number(0.5) == "0"  # banker's rounding is not used: 0.5 -> "0" (format)
-    assert notebook.nl_number(12) == "12"
-    assert notebook.nl_number(-1234.5, 1) == "-1.234,5"
-    assert notebook.nl_number(float("nan")) == ""
-    assert notebook.nl_number(pd.NA) == ""
-    assert notebook.nl_percent(0.1234) == "12,3%"
-    assert notebook.nl_percent(1.0, 0) == "100%"
-    assert notebook.nl_percent(None) == ""
+    assert fmt.nl_number(1234567.891, 2) == "1.234.567,89"
+    assert fmt.nl_number(0.5) == "0"  # banker's rounding is not used: 0.5 -> "0" (format)
+    assert fmt.nl_number(12) == "12"
+    assert fmt.nl_number(-1234.5, 1) == "-1.234,5"
+    assert fmt.nl_number(float("nan")) == ""
+    assert fmt.nl_number(pd.NA) == ""
+    assert fmt.nl_percent(0.1234) == "12,3%"
+    assert fmt.nl_percent(1.0, 0) == "100%"
+    assert fmt.nl_percent(None) == ""
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(0, 4))
 def test_nl_number_reads_back(x, decimals):
-    text = notebook.nl_number(x, decimals)
+    text = fmt.nl_number(x, decimals)
     back = float(text.replace(".", "").replace(",", "."))
     assert back == pytest.approx(float(f"{x:.{decimals}f}"), abs=10 ** -decimals)
     assert text.count(",") == (1 if decimals else 0)
@@ -80,8 +82,8 @@ def test_nl_number_reads_back(x, decimals):
 def test_nl_date():
     from datetime import date
 
-    assert notebook.nl_date(date(2026, 9, 30)) == "30 september 2026"
-    assert notebook.nl_date(date(2024, 3, 1)) == "1 maart 2024"
+    assert fmt.nl_date(date(2026, 9, 30)) == "30 september 2026"
+    assert fmt.nl_date(date(2024, 3, 1)) == "1 maart 2024"
 
 
 def test_dutch_axis_formats_ticks():
@@ -93,9 +95,9 @@ def test_dutch_axis_formats_ticks():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
     ax.set_yticks([0, 0.25, 0.5])
-    notebook.dutch_axis(ax, "y", percent=True)
+    axes.dutch_axis(ax, "y", percent=True)
     ax.set_xticks([0, 1000, 2000])
-    notebook.dutch_axis(ax, "x")
+    axes.dutch_axis(ax, "x")
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0%", "25%", "50%"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1.000", "2.000"]
@@ -109,7 +111,7 @@ def test_dutch_axis_formats_ticks():
 
 def test_start_shows_banner_title_params_and_as_of(proc, shown, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    ctx = notebook.start("Datakwaliteit <test>", _params(proc, organisation="DOCK", extra=3))
+    ctx = context.start("Datakwaliteit <test>", _params(proc, organisation="DOCK", extra=3))
     assert ctx.processed_dir == proc.resolve()
     assert ctx.organisation == "DOCK"
     assert str(ctx.as_of) == "2026-09-30"
@@ -129,7 +131,7 @@ def test_style_applies_on_later_matplotlib_import():
     import subprocess
     import sys
 
-    code = ("import sys; from zwt_analysis import notebook; notebook.set_style(); "
+    code = ("import sys; from zwt_analysis.present import style; style.set_style(); "
             "assert 'matplotlib' not in sys.modules; import matplotlib as m; "
             "print(m.rcParams['axes.spines.top'], list(m.rcParams['figure.figsize']), "
             "m.rcParams['axes.prop_cycle'].by_key()['color'][0])")
@@ -144,17 +146,17 @@ def test_style_updates_loaded_matplotlib(monkeypatch):
     with matplotlib.rc_context():
         matplotlib.rcParams["axes.grid"] = False
         monkeypatch.delenv("MATPLOTLIBRC", raising=False)
-        notebook.set_style()
+        style.set_style()
         pd.reset_option("display.float_format")
         assert matplotlib.rcParams["axes.grid"] is True
         assert matplotlib.rcParams["figure.figsize"] == [8.0, 4.5]
-    for key, value in notebook.style_rc().items():  # every key valid for matplotlib
+    for key, value in style.style_rc().items():  # every key valid for matplotlib
         matplotlib.rcParams.validate[key](value)
 
 
 def test_start_without_synthetic_data_has_no_banner(tmp_path, shown):
     proc = _write_processed(tmp_path / "real", synthetic=False)
-    ctx = notebook.start("Titel", _params(proc, output_dir=str(tmp_path / "out")))
+    ctx = context.start("Titel", _params(proc, output_dir=str(tmp_path / "out")))
     assert ctx.synthetic is False
     assert "SYNTHETISCHE" not in shown[0]
     assert "hele gemeente" in shown[0]
@@ -164,17 +166,17 @@ def test_start_without_synthetic_data_has_no_banner(tmp_path, shown):
 def test_context_defaults_to_project_processed(proc, monkeypatch, tmp_path):
     monkeypatch.setattr(config, "CURRENT_PROCESSED_DIR", proc)
     monkeypatch.chdir(tmp_path)
-    ctx = notebook.context(_params(proc, processed_dir=""))
+    ctx = context.context(_params(proc, processed_dir=""))
     assert ctx.processed_dir == proc.resolve()
 
 
 def test_context_missing_processed_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="processed folder not found"):
-        notebook.context(_params(tmp_path / "absent"))
+        context.context(_params(tmp_path / "absent"))
 
 
 def test_table_is_cached_and_absent_tables_are_empty(proc, tmp_path):
-    ctx = notebook.context(_params(proc, output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, output_dir=str(tmp_path)))
     first = ctx.table("areas")
     assert ctx.table("areas") is first
     assert len(first) == 3
@@ -183,11 +185,11 @@ def test_table_is_cached_and_absent_tables_are_empty(proc, tmp_path):
 
 
 def test_filter_org(proc, tmp_path):
-    ctx = notebook.context(_params(proc, organisation="DOCK", output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, organisation="DOCK", output_dir=str(tmp_path)))
     assert ctx.filter_org(ctx.table("areas"))["area_code"].tolist() == ["WK1", "WK3"]
     no_org = pd.DataFrame({"kpi_id": ["K1"]})
     assert ctx.filter_org(no_org) is no_org
-    city = notebook.context(_params(proc, output_dir=str(tmp_path)))
+    city = context.context(_params(proc, output_dir=str(tmp_path)))
     assert len(city.filter_org(city.table("areas"))) == 3
 
 
@@ -200,7 +202,7 @@ def _indicator_csv(path: Path) -> Path:
 
 def test_indicators_from_explicit_file_keep_period_as_text(proc, tmp_path):
     f = _indicator_csv(tmp_path / "ind.csv")
-    ctx = notebook.context(_params(proc, indicators_file=str(f), output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, indicators_file=str(f), output_dir=str(tmp_path)))
     df = ctx.indicators()
     assert list(df.columns) == list(INDICATOR_COLUMNS)
     assert df.loc[0, "period"] == "2024" and df["period"].dtype == "string"
@@ -209,9 +211,9 @@ def test_indicators_from_explicit_file_keep_period_as_text(proc, tmp_path):
 
 def test_indicators_from_processed_folder_or_missing_file(proc, tmp_path):
     _indicator_csv(proc / "indicators.csv")
-    ctx = notebook.context(_params(proc, output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, output_dir=str(tmp_path)))
     assert ctx.indicators()["value"].iloc[0] == pytest.approx(10 / 3)
-    bad = notebook.context(_params(proc, indicators_file=str(tmp_path / "nope.csv"),
+    bad = context.context(_params(proc, indicators_file=str(tmp_path / "nope.csv"),
                                    output_dir=str(tmp_path)))
     with pytest.raises(FileNotFoundError):
         bad.indicators()
@@ -228,14 +230,14 @@ def test_indicators_computed_when_no_file(proc, tmp_path, monkeypatch):
                              else [1.0] for c in INDICATOR_COLUMNS})
 
     monkeypatch.setattr(indicators, "compute_from_processed", fake)
-    ctx = notebook.context(_params(proc, output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, output_dir=str(tmp_path)))
     ctx.indicators()
     ctx.indicators()
     assert calls == [proc.resolve()]  # computed once
 
 
 def test_save_table_suppresses_person_counts(proc, tmp_path):
-    ctx = notebook.context(_params(proc, output_dir=str(tmp_path / "out")))
+    ctx = context.context(_params(proc, output_dir=str(tmp_path / "out")))
     df = pd.DataFrame({"team": ["A", "B", "C"], "persons": [3, 12, 40], "share": [0.5, 0.25, 0.1]})
     path = ctx.save_table(df, "tabel", person_count_columns=("persons",),
                           derived_columns=("share",))
@@ -256,19 +258,19 @@ def test_publishable_and_show_format_dutch_with_suppression(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown_html.append(obj.data))
     df = pd.DataFrame({"team": ["A", "B", "C"], "rijen": [3, 12, 4000],
                        "aandeel": [0.5, 0.25, 0.1234], "uren": [1.5, 2.25, 1234.5]})
-    pub = notebook.publishable(df, ["rijen"], derived_columns=["aandeel"])
+    pub = tables.publishable(df, ["rijen"], derived_columns=["aandeel"])
     assert pub["rijen"].tolist() == ["<5", "<5", 4000]  # B goes with A (secondary)
     assert pub["aandeel"].tolist()[2] == pytest.approx(0.1234)
-    notebook.show(pub, percent=["aandeel"], caption="Proef")
+    tables.show(pub, percent=["aandeel"], caption="Proef")
     page = shown_html[0]
     assert page.count("&lt;5") == 4
     assert "4.000" in page and "12,3%" in page and "1.234,5" in page and "Proef" in page
-    notebook.show(df, max_rows=2)
+    tables.show(df, max_rows=2)
     assert "1 van de 3 regels niet getoond" in shown_html[-1]
 
 
 def test_save_table_rejects_bad_names_and_columns(proc, tmp_path):
-    ctx = notebook.context(_params(proc, output_dir=str(tmp_path)))
+    ctx = context.context(_params(proc, output_dir=str(tmp_path)))
     df = pd.DataFrame({"n": [1]})
     for name in ("", "../x", "a/b", ".hidden"):
         with pytest.raises(ValueError):
@@ -280,8 +282,8 @@ def test_save_table_rejects_bad_names_and_columns(proc, tmp_path):
 def test_header_html_escapes_parameter_values():
     from datetime import date
 
-    page = notebook.header_html("T", {"x": "<script>"}, date(2024, 1, 1), "ALL", False)
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    text = page.header_html("T", {"x": "<script>"}, date(2024, 1, 1), "ALL", False)
+    assert "<script>" not in text and "&lt;script&gt;" in text
 
 
 def test_notebook_module_imports_lean():
@@ -289,20 +291,20 @@ def test_notebook_module_imports_lean():
     import subprocess
     import sys
 
-    code = ("import sys, zwt_analysis.notebook; "
+    code = ("import sys, zwt_analysis.reports.context; "
             "print(sorted(m for m in ('seaborn', 'statsmodels', 'scipy', 'matplotlib.pyplot') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-#: Modules the start of a report (import of the helper + ``notebook.start``) must not load.
+#: Modules the start of a report (import of the helper + ``context.start``) must not load.
 HEAVY_MODULES = ("pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "statsmodels",
                  "duckdb", "yaml")
 
 
 def test_start_imports_no_heavy_modules(small_processed, tmp_path):
-    """``notebook.start`` on real processed data loads none of the heavy libraries; the
+    """``context.start`` on real processed data loads none of the heavy libraries; the
     pandas display options still apply once pandas is imported, and the first table read
     (lazy) is cached."""
     import subprocess
@@ -310,9 +312,9 @@ def test_start_imports_no_heavy_modules(small_processed, tmp_path):
 
     code = (
         "import sys\n"
-        "from zwt_analysis import notebook\n"
-        "notebook._display_html = lambda text: print('HEADER', 'SYNTHETISCHE DATA' in text)\n"
-        f"ctx = notebook.start('Titel', {{'processed_dir': {str(small_processed)!r}, "
+        "from zwt_analysis.present import page\nfrom zwt_analysis.reports import context\n"
+        "page._display_html = lambda text: print('HEADER', 'SYNTHETISCHE DATA' in text)\n"
+        f"ctx = context.start('Titel', {{'processed_dir': {str(small_processed)!r}, "
         f"'output_dir': {str(tmp_path / 'out')!r}, 'organisation': 'ALL'}})\n"
         f"heavy = {HEAVY_MODULES!r}\n"
         "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
@@ -341,11 +343,11 @@ def test_set_style_twice_installs_one_pandas_hook():
     import subprocess
     import sys
 
-    code = ("import sys; from zwt_analysis import notebook; notebook.set_style(); "
-            "notebook.set_style(); "
-            "print(sum(isinstance(f, notebook._PandasOptionsOnImport) for f in sys.meta_path)); "
+    code = ("import sys; from zwt_analysis.present import style; style.set_style(); "
+            "style.set_style(); "
+            "print(sum(isinstance(f, style._PandasOptionsOnImport) for f in sys.meta_path)); "
             "import pandas; "
-            "print(sum(isinstance(f, notebook._PandasOptionsOnImport) for f in sys.meta_path))")
+            "print(sum(isinstance(f, style._PandasOptionsOnImport) for f in sys.meta_path))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == ["1", "0"]
@@ -356,7 +358,7 @@ def test_missing_values_without_pandas_loaded():
     import subprocess
     import sys
 
-    code = ("import sys; from zwt_analysis import notebook as n; "
+    code = ("import sys; from zwt_analysis.present import fmt as n; "
             "print(repr(n.nl_number(None)), repr(n.nl_percent(float('nan'))), "
             "repr(n.nl_pvalue(0.0004)), repr(n.nl_number(2.5, 1)), 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -370,7 +372,7 @@ def test_notebooks_follow_conventions():
     """Each notebook: jupytext header with kernel zwt, one parameters cell, standard params."""
     import jupytext
 
-    from zwt_analysis import report
+    from zwt_analysis.runner import main as report
 
     assert NOTEBOOKS, "no notebooks found"
     for path in NOTEBOOKS:
@@ -416,7 +418,7 @@ def test_explore_notebook_runs_top_to_bottom(small_indicators: Path, tmp_path: P
     import nbformat
     import papermill as pm
 
-    from zwt_analysis import report
+    from zwt_analysis.runner import main as report
 
     # ensure_kernel may put a fallback kernelspec on JUPYTER_PATH: restored afterwards
     monkeypatch.setenv("JUPYTER_PATH", os.environ.get("JUPYTER_PATH", ""))

@@ -2,23 +2,25 @@
 
 import math
 
-from zwt_analysis import kpi, notebook, quality
+from zwt_analysis import present
+from zwt_analysis.reports.kpi import compute as kpi
+from zwt_analysis.reports.quality import compute as quality
 
 
 def test_nl_pvalue_small_missing_and_regular():
-    assert notebook.nl_pvalue(0.0000001) == "< 0,001"
-    assert notebook.nl_pvalue(0.001) == "0,001"   # the bound itself is shown as a number
-    assert notebook.nl_pvalue(0.0423) == "0,042"
-    assert notebook.nl_pvalue(None) == ""
-    assert notebook.nl_pvalue(math.nan) == ""
+    assert present.nl_pvalue(0.0000001) == "< 0,001"
+    assert present.nl_pvalue(0.001) == "0,001"   # the bound itself is shown as a number
+    assert present.nl_pvalue(0.0423) == "0,042"
+    assert present.nl_pvalue(None) == ""
+    assert present.nl_pvalue(math.nan) == ""
 
 
 def test_dutch_fit_note_translates_known_warnings_only():
-    out = notebook.dutch_fit_note("The MLE may be on the boundary of the parameter space.")
+    out = present.dutch_fit_note("The MLE may be on the boundary of the parameter space.")
     assert out.startswith("Opmerking bij het schatten:") and "nul" in out
-    assert "geconvergeerd" in notebook.dutch_fit_note("Maximum Likelihood optimization failed to converge")
+    assert "geconvergeerd" in present.dutch_fit_note("Maximum Likelihood optimization failed to converge")
     unknown = "something else entirely"
-    assert notebook.dutch_fit_note(unknown) == unknown
+    assert present.dutch_fit_note(unknown) == unknown
 
 
 def test_indicator_title_dutch_for_known_ids_and_lists():

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
-from zwt_analysis import panel, prevention
 from zwt_analysis.contract import ALL
 from zwt_analysis.processed import coerce_types, empty_table
+from zwt_analysis.reports.prevention import compute as prevention
+from zwt_analysis.reports.prevention import panel
 
 Z = 1.959963984540054
 
@@ -490,7 +491,7 @@ def test_plots_draw_one_panel_per_group(tr: pd.DataFrame, areas: pd.DataFrame, c
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from zwt_analysis import prevention_plots as plots
+    from zwt_analysis.reports.prevention import plots
 
     alloc = prevention.time_allocation(tr, areas)
     fig = plots.allocation_over_time(alloc, panels="organisation")

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from zwt_analysis import privacy
 from zwt_analysis.errors import FatalInputError
+from zwt_analysis.ingest import privacy
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zwt_analysis.publish import (
+from zwt_analysis.present.publish import (
     SUPPRESSED,
     format_number,
     is_publishable,

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from zwt_analysis import processed, quality
+from zwt_analysis import processed
 from zwt_analysis.contract import TABLES
+from zwt_analysis.reports.quality import compute as quality
 
 
 def _cases(**cols) -> pd.DataFrame:

@@ -19,9 +19,10 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from zwt_analysis import config, processed, report
+from zwt_analysis import config, processed
 from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import ZwtError
+from zwt_analysis.runner import main as report
 
 HEADER = """# ---
 # jupyter:
@@ -45,8 +46,9 @@ output_dir = ""
 OK_NOTEBOOK = HEADER + PARAMS + """n_extra = 3
 
 # %%
-from zwt_analysis import notebook
-ctx = notebook.start(title="Proefrapport", params=dict(processed_dir=processed_dir,
+from zwt_analysis import present
+from zwt_analysis.reports import context
+ctx = context.start(title="Proefrapport", params=dict(processed_dir=processed_dir,
     indicators_file=indicators_file, organisation=organisation, output_dir=output_dir,
     n_extra=n_extra))
 
@@ -530,7 +532,7 @@ def test_skip_unused_iri_checker_keeps_notebook_validation(tmp_path: Path) -> No
 
     code = (
         "import sys\n"
-        "from zwt_analysis import report\n"
+        "from zwt_analysis.runner import main as report\n"
         "report.skip_unused_iri_checker()\n"
         "import nbformat\n"
         "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
@@ -548,7 +550,7 @@ def test_skip_unused_iri_checker_keeps_notebook_validation(tmp_path: Path) -> No
 
 
 def test_parallel_workers_cap_kernel_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zwt_analysis import report
+    from zwt_analysis.runner import main as report
 
     for name in report.THREAD_CAPS:  # set, then delete: monkeypatch restores the original
         monkeypatch.setenv(name, "x")

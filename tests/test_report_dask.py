@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from zwt_analysis import report
+from zwt_analysis.runner import main as report
 
 
 def _job(report_name: str, org: str) -> report.Job:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from zwt_analysis import clean, indicators, report, synth
+from zwt_analysis import indicators, synth
+from zwt_analysis.ingest import clean
+from zwt_analysis.runner import main as report
 
 SEED, SCALE = 11, 0.03
 KEY = "reproducible-key"

@@ -30,9 +30,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zwt_analysis import calibrate, scenario_plots, scenario_report, scenarios, simulate
 from zwt_analysis.contract import ALL
 from zwt_analysis.processed import coerce_types
+from zwt_analysis.reports.workforce import calibrate, scenarios, simulate
+from zwt_analysis.reports.workforce import plots as scenario_plots
+from zwt_analysis.reports.workforce import tables as scenario_report
 
 AS_OF = date(2021, 12, 31)
 NaT = None

@@ -551,7 +551,7 @@ def test_messy_rows_break_exactly_what_they_say(messy_pair) -> None:
 @pytest.mark.slow
 def test_messy_and_plain_clean_to_the_same_data(messy_pair, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    clean = pytest.importorskip("zwt_analysis.clean")
+    clean = pytest.importorskip("zwt_analysis.ingest.clean")
     plain, messy = messy_pair
     monkeypatch.setenv("ZWT_PSEUDONYM_KEY", "synth-test")
     clean.main(raw=plain, out=tmp_path / "p", as_of=date(2026, 9, 30), column_map=None, key_file=None)

@@ -73,7 +73,7 @@ def clean(
     key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key.")] = None,
 ) -> None:
     """Validate and clean raw exports into Parquet, quarantine and validation.json."""
-    from . import clean as mod
+    from .ingest import clean as mod
 
     _run(mod.main, raw=raw, out=out, as_of=_date(as_of, "--as-of"), column_map=column_map,
          key_file=key_file)
@@ -111,7 +111,7 @@ def report(
     dask_scheduler: Annotated[str | None, typer.Option("--dask-scheduler", help="Run the notebooks on this Dask cluster, e.g. tcp://scheduler:8786 (needs `pip install zwt-analysis[cluster]`; --jobs is then ignored).")] = None,
 ) -> None:
     """Run the report notebooks with papermill and render HTML, index and manifest."""
-    from . import report as mod
+    from .runner import main as mod
 
     kwargs = dict(processed=processed, out=out, only=only or [], params=param or [], jobs=jobs,
                   indicators_file=indicators_file, timeout=timeout)

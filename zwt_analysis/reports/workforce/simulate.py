@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config
-from .contract import ALL
+from zwt_analysis import config
+from zwt_analysis.contract import ALL
 
 SCENARIO_FILE = "scenarios.yaml"
 #: Assumption keys every scenario must give (a value or "calibrated" where allowed).

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .errors import FatalInputError
+from zwt_analysis.errors import FatalInputError
 
 KEY_ENV = "ZWT_PSEUDONYM_KEY"
 NO_KEY_WARNING = (

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config
-from .contract import ACTIVITIES, ALL, PREVENTIVE_ACTIVITIES
-from .panel import indicator_rows
+from zwt_analysis import config
+from zwt_analysis.contract import ACTIVITIES, ALL, PREVENTIVE_ACTIVITIES
+from zwt_analysis.reports.prevention.panel import indicator_rows
 
 SETTINGS_FILE = "prevention.yaml"
 
@@ -149,7 +149,7 @@ def clustered_share(
         ``keys`` + ``numerator`` (sum), ``denominator`` (sum), ``share``,
         ``persons`` (units with ``total > 0``), ``n_eff``, ``ci_low``, ``ci_high``.
     """
-    from .stats import wilson_interval
+    from zwt_analysis.stats import wilson_interval
 
     keys = list(keys)
     cols = [*keys, "numerator", "denominator", "share", "persons", "n_eff", "ci_low", "ci_high"]
@@ -512,7 +512,7 @@ def deadline_cases(
         client_id, organisation, team, period, start, end, limit_days,
         days_elapsed, status``), without the ``outside`` cases.
     """
-    from .indicators import deadline_status
+    from zwt_analysis.indicators import deadline_status
 
     parts = []
     for ind in indicator_ids:
@@ -551,7 +551,7 @@ def deadline_summary(status: pd.DataFrame, alpha: float = 0.05,
         pending, evaluable, share_on_time, ci_low, ci_high`` (share and
         interval missing when nothing is evaluable yet).
     """
-    from .stats import wilson_interval
+    from zwt_analysis.stats import wilson_interval
 
     cols = ["indicator_id", "organisation", "team", "period", "on_time", "late", "late_open",
             "pending", "evaluable", "share_on_time", "ci_low", "ci_high"]
@@ -812,7 +812,7 @@ def publish_deadlines(summary: pd.DataFrame) -> pd.DataFrame:
     Returns:
         The summary without ``evaluable``; counts, share and interval as text.
     """
-    from .publish import suppress_counts
+    from zwt_analysis.present.publish import suppress_counts
 
     group = ["indicator_id", "period"]
     df = summary.drop(columns=["evaluable"])

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contract import ALL
+from zwt_analysis.contract import ALL
 
 GROUND_TRUTH_KEY = "prevention.slope_preventive_share_per_caseload_per_fte"
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .contract import ALL
+from zwt_analysis.contract import ALL
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -78,7 +78,7 @@ def exponential_mean_interval(events: int, exposure: float, alpha: float = 0.05
 
 def _call_indicator(name: str, staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """``indicators.<name>(staff, as_of)``: the catalogue's long indicator rows."""
-    from . import indicators
+    from zwt_analysis import indicators
 
     return getattr(indicators, name)(staff, as_of)
 

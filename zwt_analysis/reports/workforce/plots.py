@@ -16,10 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibrate, simulate
-from .contract import ALL
-from .notebook import dutch_axis, nl_number, nl_percent
-from .scenario_report import ASSUMPTION_LABELS_NL, OUTPUT_LABELS_NL, PERCENT_KEYS, org_label
+from zwt_analysis.contract import ALL
+from zwt_analysis.present.axes import dutch_axis
+from zwt_analysis.present.fmt import nl_number, nl_percent
+from zwt_analysis.reports.workforce import calibrate, simulate
+from zwt_analysis.reports.workforce.tables import (
+    ASSUMPTION_LABELS_NL,
+    OUTPUT_LABELS_NL,
+    PERCENT_KEYS,
+    org_label,
+)
 
 __all__ = ["plot_backtest", "plot_fan_panels", "plot_fans", "plot_funding", "plot_tornado",
            "plot_yearly_outflow"]

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibrate, simulate
-from .contract import ALL
-from .notebook import nl_number, nl_percent
-from .scenarios import BacktestResult, implied_rate_range
+from zwt_analysis.contract import ALL
+from zwt_analysis.present.fmt import nl_number, nl_percent
+from zwt_analysis.reports.workforce import calibrate, simulate
+from zwt_analysis.reports.workforce.scenarios import BacktestResult, implied_rate_range
 
 __all__ = [
     "ASSUMPTION_LABELS_NL", "OUTPUT_LABELS_NL", "PERCENT_KEYS", "additional_display",
@@ -109,7 +109,7 @@ def suppressed_cells(df: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame
     """Boolean frame over ``count_columns``: True where publication rules suppress a
     person count (<5, with secondary suppression over the whole table as one group),
     via :mod:`zwt_analysis.publish`; indexed like ``df``."""
-    from .publish import SUPPRESSED, suppress_counts
+    from zwt_analysis.present.publish import SUPPRESSED, suppress_counts
 
     sup = suppress_counts(df[count_columns], count_columns)
     return (sup == SUPPRESSED).fillna(False).set_axis(df.index)
@@ -118,7 +118,7 @@ def suppressed_cells(df: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame
 def hidden_outflow(calibration_csv: pd.DataFrame) -> set[str]:
     """Organisations whose outflow rate is suppressed in :func:`calibration_table`
     (fewer than 5 leavers, or secondary suppression): not to be shown elsewhere."""
-    from .publish import SUPPRESSED
+    from zwt_analysis.present.publish import SUPPRESSED
 
     c = calibration_csv
     return set(c.loc[c["uitstroom"].astype(str) == SUPPRESSED, "organisatie"].astype(str))
@@ -143,7 +143,7 @@ def calibration_table(rates: pd.DataFrame, fill: pd.DataFrame, ten: pd.DataFrame
     Returns:
         ``{"display": ..., "csv": ...}`` (both indexed 0..n-1, text cells).
     """
-    from .publish import SUPPRESSED
+    from zwt_analysis.present.publish import SUPPRESSED
 
     rows = []
     for org in organisations:

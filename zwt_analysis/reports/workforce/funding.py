@@ -26,13 +26,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .calibrate import DAYS_PER_MONTH
-from .contract import ALL, MAIN_ASSIGNMENT
+from zwt_analysis.contract import ALL, MAIN_ASSIGNMENT
+from zwt_analysis.reports.workforce.calibrate import DAYS_PER_MONTH
 
 
 def _incidental_share_indicator(budgets: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """``indicators.incidental_funding_share`` (owned by the indicators module)."""
-    from .indicators import incidental_funding_share
+    from zwt_analysis.indicators import incidental_funding_share
 
     return incidental_funding_share(budgets, as_of)
 

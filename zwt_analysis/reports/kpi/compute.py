@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contract import ALL
+from zwt_analysis.contract import ALL
 
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
 
@@ -226,7 +226,7 @@ def kpi_series(values: pd.DataFrame, register: pd.DataFrame,
 def _indicator_meta(ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(Dutch title, unit) per indicator id from the registry; id and a guess if absent."""
     try:
-        from .indicators import INDICATORS
+        from zwt_analysis.indicators import INDICATORS
     except ImportError:  # pragma: no cover - registry always present in the suite
         INDICATORS = {}
     out = {}
@@ -299,7 +299,7 @@ def indicator_series(indicators: pd.DataFrame, indicator_ids: Iterable[str],
     wil = out["series"].isin(list(wilson_ids)).to_numpy(dtype=bool)
     out["binomial"] = wil
     if wil.any():
-        from .stats import wilson_interval
+        from zwt_analysis.stats import wilson_interval
 
         lo, hi = wilson_interval(out.loc[wil, "numerator"].to_numpy(),
                                  out.loc[wil, "denominator"].to_numpy(), alpha=alpha)
@@ -440,7 +440,7 @@ def trend_table_nl(trends: pd.DataFrame) -> pd.DataFrame:
     A share series whose values were fractions has its slope and interval
     multiplied by 100 and labelled ``pp`` (percentage points).
     """
-    from .notebook import nl_number
+    from zwt_analysis.present.fmt import nl_number
 
     def fmt(r: pd.Series) -> str:
         if pd.isna(r["slope_per_year"]):
@@ -520,7 +520,7 @@ def audit_table_nl(audit: pd.DataFrame, accountability_df: pd.DataFrame | None =
     def yes(x: pd.Series) -> pd.Series:
         return x.map({True: "ja", False: "nee"}).fillna("nee")
 
-    from .notebook import nl_number, nl_percent
+    from zwt_analysis.present.fmt import nl_number, nl_percent
 
     def pct(x: pd.Series) -> pd.Series:
         return x.map(lambda v: "-" if pd.isna(v) else nl_percent(v, 0))
@@ -627,7 +627,7 @@ def plot_small_multiples(series: pd.DataFrame, signals: pd.DataFrame | None = No
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from .notebook import nl_number
+    from zwt_analysis.present.fmt import nl_number
 
     if series.empty:
         return None
@@ -715,7 +715,7 @@ def plot_signal_timeline(sig: pd.DataFrame, start: pd.Timestamp, end: pd.Timesta
 
 def decision_summary(audit: pd.DataFrame) -> pd.DataFrame:
     """Number of KPIs per proposed decision (Dutch labels, fixed order)."""
-    from .kpi_audit import DECISION_LABELS
+    from zwt_analysis.reports.kpi.audit import DECISION_LABELS
 
     counts = audit["decision"].value_counts()
     return pd.DataFrame({
@@ -726,7 +726,7 @@ def decision_summary(audit: pd.DataFrame) -> pd.DataFrame:
 
 def duplicate_groups_table(audit: pd.DataFrame) -> pd.DataFrame:
     """Near-duplicate groups: members, the KPI kept and the strongest |rho| inside."""
-    from .notebook import nl_number
+    from zwt_analysis.present.fmt import nl_number
 
     g = audit.dropna(subset=["near_duplicate_group"])
     rows = []

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contract import TABLES
+from zwt_analysis.contract import TABLES
 
 #: Column that dates a row of each table, and how (``quarter`` of a date,
 #: ``date_year`` the year of a date, ``year`` as an int, ``period`` text as delivered).
@@ -283,7 +283,7 @@ def period_of(df: pd.DataFrame, table: str) -> pd.Series:
 # ----------------------------------------------------------------- completeness
 
 def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from .stats import wilson_interval
+    from zwt_analysis.stats import wilson_interval
 
     low, high = wilson_interval(k, n)
     return np.asarray(low, dtype="float64"), np.asarray(high, dtype="float64")
@@ -448,7 +448,7 @@ def mask_small(long: pd.DataFrame, min_rows: int | None = None) -> pd.DataFrame:
     ``min_rows`` (default ``config.MIN_CELL_PERSONS``), so a figure never shows
     a share of fewer than five persons' records.
     """
-    from .config import MIN_CELL_PERSONS
+    from zwt_analysis.config import MIN_CELL_PERSONS
 
     limit = MIN_CELL_PERSONS if min_rows is None else min_rows
     small = long["rows"] < limit
@@ -459,7 +459,7 @@ def mask_small(long: pd.DataFrame, min_rows: int | None = None) -> pd.DataFrame:
 def hide_small_counts(df: pd.DataFrame, column: str = "rows",
                       min_count: int | None = None) -> pd.DataFrame:
     """Counts below ``min_count`` (default 5) set to missing, so a figure does not show them."""
-    from .config import MIN_CELL_PERSONS
+    from zwt_analysis.config import MIN_CELL_PERSONS
 
     limit = MIN_CELL_PERSONS if min_count is None else min_count
     return df.assign(**{column: df[column].astype("float64").where(df[column] >= limit)})

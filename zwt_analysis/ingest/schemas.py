@@ -16,7 +16,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from .contract import TABLES, Column, Table
+from zwt_analysis.contract import TABLES, Column, Table
 
 #: Date orders checked per table: (later, earlier) means ``later`` may not lie
 #: before ``earlier`` (equal is fine). The contract names

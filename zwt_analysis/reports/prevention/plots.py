@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .contract import ACTIVITIES, ALL
-from .prevention import ACTIVITY_LABELS, DEADLINE_LABELS
+from zwt_analysis.contract import ACTIVITIES, ALL
+from zwt_analysis.reports.prevention.compute import ACTIVITY_LABELS, DEADLINE_LABELS
 
 #: Colours per activity: preventive in greens, statutory in red, rest neutral.
 ACTIVITY_COLOURS: dict[str, str] = {
@@ -40,7 +40,7 @@ def _plt() -> Any:
 
 
 def _pct_axis(ax: Any, axis: str = "y") -> None:
-    from .notebook import dutch_axis
+    from zwt_analysis.present.axes import dutch_axis
 
     dutch_axis(ax, axis, percent=True)  # as many decimals as the ticks need (2,5%), Dutch comma
 

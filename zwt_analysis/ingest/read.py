@@ -32,9 +32,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import config
-from .contract import TABLES, Table
-from .errors import FatalInputError
+from zwt_analysis import config
+from zwt_analysis.contract import TABLES, Table
+from zwt_analysis.errors import FatalInputError
 
 #: File types a raw table may come in.
 RAW_SUFFIXES = (".csv", ".xlsx")

@@ -33,12 +33,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import config, processed, schemas
-from . import io as rawio
-from .contract import MAIN_ASSIGNMENT, PERSON_ID_COLUMNS, QUARANTINE_COLUMNS, TABLES, Column
-from .csvio import write_csv
-from .errors import FatalInputError, ZwtError
-from .privacy import NO_KEY_WARNING, PseudonymKey, load_key, pseudonymise
+from zwt_analysis import config, processed
+from zwt_analysis.contract import (
+    MAIN_ASSIGNMENT,
+    PERSON_ID_COLUMNS,
+    QUARANTINE_COLUMNS,
+    TABLES,
+    Column,
+)
+from zwt_analysis.errors import FatalInputError, ZwtError
+from zwt_analysis.fsutil import write_csv
+from zwt_analysis.ingest import read as rawio
+from zwt_analysis.ingest import schemas
+from zwt_analysis.ingest.privacy import NO_KEY_WARNING, PseudonymKey, load_key, pseudonymise
 
 ISSUE_COLUMNS = ("row", "column", "value", "reason", "rule")
 #: ``as_of_source`` in validation.json -> how the summary explains it.

@@ -48,8 +48,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import MIN_CELL_PERSONS
-from .contract import ALL, INDICATOR_COLUMNS, PERSON_ID_COLUMNS
+from zwt_analysis.config import MIN_CELL_PERSONS
+from zwt_analysis.contract import ALL, INDICATOR_COLUMNS, PERSON_ID_COLUMNS
 
 SUPPRESSED = f"<{MIN_CELL_PERSONS}"
 _MAX_PASSES = 50

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config
+from zwt_analysis import config
 
 RULES_FILE = "kpi_rules.yaml"
 
@@ -46,7 +46,7 @@ def known_indicator_ids() -> set[str]:
     ``indicator_id`` or ``id`` attribute. Empty set when the module is absent.
     """
     try:
-        from .indicators import INDICATORS  # type: ignore[attr-defined]
+        from zwt_analysis.indicators import INDICATORS  # type: ignore[attr-defined]
     except ImportError:
         return set()
     if isinstance(INDICATORS, Mapping):

@@ -52,9 +52,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import config
-from .contract import ALL, TABLES
-from .errors import ZwtError
+from zwt_analysis import config
+from zwt_analysis.contract import ALL, TABLES
+from zwt_analysis.errors import ZwtError
 
 log = logging.getLogger("zwt.report")
 
@@ -553,7 +553,7 @@ def _safe(name: str) -> str:
 
 
 def _nl_date(d: date) -> str:
-    from .notebook import nl_date
+    from zwt_analysis.present.fmt import nl_date
 
     return nl_date(d)
 
@@ -708,7 +708,7 @@ def _prepare_indicators(indicators_file: Path | None, processed_dir: Path, work:
         return default
     if not any("indicators()" in p.read_text(encoding="utf-8") for p in sources):
         return None
-    from . import indicators as ind
+    from zwt_analysis import indicators as ind
 
     log.info("no indicators.csv in %s: computing the indicator table once", processed_dir)
     path = work / "indicators.csv"
@@ -772,7 +772,7 @@ def main(processed: Path | None = None, out: Path | None = None, only: list[str]
     out.parent.mkdir(parents=True, exist_ok=True)
     _clean_stale_builds(out)
 
-    from . import processed as proc
+    from zwt_analysis import processed as proc
 
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     (build / ".pid").write_text(str(os.getpid()))

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calibrate, simulate
-from .contract import ALL, PREVENTIVE_ACTIVITIES
+from zwt_analysis.contract import ALL, PREVENTIVE_ACTIVITIES
+from zwt_analysis.reports.workforce import calibrate, simulate
 
 __all__ = [
     "BacktestResult", "History", "backtest", "calibrate_history", "eight_year_check",
@@ -215,7 +215,7 @@ def synthetic_staff_history(positions: dict[str, int], outflow_rate: dict[str, f
     df = pd.DataFrame(rows, columns=["employee_id", "organisation", "team", "fte",
                                      "start_date", "end_date", "end_reason"])
     df["role"] = "generalist"
-    from .processed import coerce_types
+    from zwt_analysis.processed import coerce_types
 
     return coerce_types("staff", df)
 
