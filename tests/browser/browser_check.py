@@ -11,7 +11,7 @@ loads a resource, and saves a PNG screenshot.
 
 Used by tests/test_browser.py; also runnable by hand::
 
-    .venv/bin/python tests/browser_check.py reports/ [--shots DIR]
+    .venv/bin/python tests/browser/browser_check.py reports/ [--shots DIR]
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every page of the full report suite on the small synthetic data
 (``index.html``, each ``report.html`` and ``report_code.html``) is opened in
-headless Chromium through the DevTools protocol (tests/browser_check.py) and
+headless Chromium through the DevTools protocol (tests/browser/browser_check.py) and
 must show no console error or uncaught exception, load every ``<img>``
 (``naturalWidth > 0``), have every local link point at an existing file,
 show the synthetic-data banner as visible text, and make no request that

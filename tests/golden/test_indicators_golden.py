@@ -1,6 +1,6 @@
 """The indicator table at scale 1 is the same as before the DuckDB engine.
 
-``tests/data/indicators_scale1_seed2026.csv.gz`` is the table (with
+``tests/golden/data/indicators_scale1_seed2026.csv.gz`` is the table (with
 ``persons``) that the pandas implementation of the indicators wrote on
 30 November 2026 for ``zwt synth --seed 2026 --scale 1`` cleaned with the
 Makefile's demo key (``make report``'s data). Since then every indicator
