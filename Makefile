@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEV    := $(VENV)/.installed-dev-stamp
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
 # Main job on synthetic data (override on the command line for real exports).
 SEED      ?= 2026
@@ -23,12 +25,22 @@ SYNTH_KEY ?= zwt-synthetic-demo-key-not-secret
 
 install: $(STAMP)
 
+# What the reports need: the package, its dependencies and the Jupyter kernel `zwt`.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name zwt --display-name "Python (zwt)" >/dev/null
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing zwt and what the reports need into $(VENV) (first time: ~1-2 min) ..."
+	@$(PIP) install --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PIP) install -e . 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import zwt_analysis" || { echo "install failed"; exit 1; }
+	@$(BIN)/python -m ipykernel install --sys-prefix --name zwt --display-name "Python (zwt)" >/dev/null
+	@touch $(STAMP)
+
+# Development tools on top (tests, lint, JupyterLab): only `make test`, `make lab`, `make lint`.
+$(DEV): $(STAMP)
+	@echo "Installing the development tools (pytest, hypothesis, ruff, JupyterLab) ..."
+	@$(PIP) install -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import pytest, hypothesis, xdist" || { echo "install failed"; exit 1; }
+	@touch $(DEV)
 
 synth: $(STAMP)
 	$(BIN)/zwt synth --out $(RAW) --seed $(SEED) --scale $(SCALE)
@@ -46,19 +58,19 @@ report-real: $(STAMP)
 	$(BIN)/zwt report --processed $(PROCESSED) --out $(REPORTS) $(if $(JOBS),--jobs $(JOBS),)
 	@echo "Open $(REPORTS)/index.html"
 
-test: $(STAMP)
+test: $(DEV)
 	@scripts/ensure_chromium.sh >/dev/null
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-test-fast: $(STAMP)
+test-fast: $(DEV)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python benchmarks/bench_scenarios.py
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 
-lab: $(STAMP)
+lab: $(DEV)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure headless Chromium is available for the browser tests (tests/test_browser.py).
+# Make sure headless Chromium is available for the browser tests (tests/browser/test_browser.py).
 #
 # Prints the path of the browser and exits 0 when it is there (or was installed);
 # exits 0 with a note on stderr when it cannot be had (not root, no apt-get, no
@@ -28,14 +28,16 @@ if ! command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "ensure_chromium: installing Debian's chromium with apt-get ..." >&2
+log=${TMPDIR:-/tmp}/zwt-chromium-install.log
+echo "ensure_chromium: installing Debian's chromium for the browser tests (apt-get; log: $log) ..." >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends chromium >&2; then
-    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends chromium >&2
+if ! apt-get install -y -qq --no-install-recommends chromium >"$log" 2>&1; then
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >>"$log" 2>&1
 fi
 if [ -x /usr/bin/chromium ]; then
+    echo "ensure_chromium: chromium installed" >&2
     echo /usr/bin/chromium
     exit 0
 fi
-echo "ensure_chromium: installing chromium failed; browser tests will skip" >&2
+echo "ensure_chromium: installing chromium failed (see $log); browser tests will skip" >&2
 exit 0
