@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.installed-dev-stamp
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# pip output without setuptools' note on editable installs and unreadable local mirrors
+QUIET  := sed -e '/BuildBackendWarning: Editable installation/,/with strategy, WheelFile/d' -e '/^WARNING: Location/d'
 
 # Main job on synthetic data (override on the command line for real exports).
 SEED      ?= 2026
@@ -29,8 +31,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing zwt and what the reports need into $(VENV) (first time: ~1-2 min) ..."
-	@$(PIP) install --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PIP) install -e . 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PIP) install --upgrade pip 2>&1 | $(QUIET)
+	@$(PIP) install -e . 2>&1 | $(QUIET)
 	@$(BIN)/python -c "import zwt_analysis" || { echo "install failed"; exit 1; }
 	@$(BIN)/python -m ipykernel install --sys-prefix --name zwt --display-name "Python (zwt)" >/dev/null
 	@touch $(STAMP)
@@ -38,7 +40,7 @@ $(STAMP): pyproject.toml
 # Development tools on top (tests, lint, JupyterLab): only `make test`, `make lab`, `make lint`.
 $(DEV): $(STAMP)
 	@echo "Installing the development tools (pytest, hypothesis, ruff, JupyterLab) ..."
-	@$(PIP) install -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PIP) install -e ".[dev]" 2>&1 | $(QUIET)
 	@$(BIN)/python -c "import pytest, hypothesis, xdist" || { echo "install failed"; exit 1; }
 	@touch $(DEV)
 
