@@ -14,6 +14,7 @@ import pytest
 from zwt_analysis import config
 from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import FatalInputError
+from zwt_analysis.ingest import parse
 from zwt_analysis.ingest import read as rawio
 
 AREAS_HEADER = "area_code;area_name;organisation;team;pact;population"
@@ -126,7 +127,7 @@ def test_quoted_separator_and_newline_in_value(tmp_path):
     ],
 )
 def test_numbers_in_semicolon_file(text, expected):
-    res = rawio.parse_number(_s(text), decimal_comma=True)
+    res = parse.parse_number(_s(text), decimal_comma=True)
     assert not res.bad[0]
     assert res.values[0] == pytest.approx(expected)
 
@@ -134,7 +135,7 @@ def test_numbers_in_semicolon_file(text, expected):
 @pytest.mark.parametrize("text", ["NULL", "NA", "-", "n/a", "1,2,3", "1.234,5,6", "1,234.5", "1e3",
                                   "€ 5", "1 000", "abc", "nan", "inf", "+"])
 def test_junk_in_semicolon_file_is_bad(text):
-    res = rawio.parse_number(_s(text), decimal_comma=True)
+    res = parse.parse_number(_s(text), decimal_comma=True)
     assert res.bad[0]
     assert math.isnan(res.values[0])
 
@@ -142,31 +143,31 @@ def test_junk_in_semicolon_file_is_bad(text):
 @pytest.mark.parametrize(("text", "expected"), [("0.8", 0.8), ("1234.5", 1234.5), ("12", 12.0),
                                                 (".5", 0.5), ("-1.25", -1.25)])
 def test_numbers_in_comma_file(text, expected):
-    res = rawio.parse_number(_s(text), decimal_comma=False)
+    res = parse.parse_number(_s(text), decimal_comma=False)
     assert not res.bad[0]
     assert res.values[0] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("text", ["0,8", "1,234", "1.234,5", "NULL", "-", "NA"])
 def test_comma_or_junk_in_comma_file_is_bad(text):
-    assert rawio.parse_number(_s(text), decimal_comma=False).bad[0]
+    assert parse.parse_number(_s(text), decimal_comma=False).bad[0]
 
 
 def test_empty_number_is_missing_not_bad():
-    res = rawio.parse_number(_s("", "  "), decimal_comma=True)
+    res = parse.parse_number(_s("", "  "), decimal_comma=True)
     assert res.bad.tolist() == [False, False]
     assert res.values.isna().all()
 
 
 def test_whole_numbers():
-    assert rawio.whole_numbers(pd.Series([2024.0, 1.5, np.nan])).tolist() == [True, False, True]
+    assert parse.whole_numbers(pd.Series([2024.0, 1.5, np.nan])).tolist() == [True, False, True]
 
 
 # --------------------------------------------------------------------------- dates
 
 
 def test_dates_iso_and_dutch_forms_day_first():
-    res = rawio.parse_date(_s("2024-03-07", "07-03-2024", "7-3-2024", "7/3/2024",
+    res = parse.parse_date(_s("2024-03-07", "07-03-2024", "7-3-2024", "7/3/2024",
                               "2024-03-07 00:00:00", "01-02-2024"))
     assert not res.bad.any()
     got = [d.date() for d in res.values]
@@ -177,20 +178,20 @@ def test_dates_iso_and_dutch_forms_day_first():
 @pytest.mark.parametrize("text", ["31-02-2024", "07-03-24", "2024/13/01", "NULL", "-", "NA",
                                   "45358", "7 maart 2024", "1024-01-01", "2024-03-07x"])
 def test_bad_dates(text):
-    res = rawio.parse_date(_s(text))
+    res = parse.parse_date(_s(text))
     assert res.bad[0]
     assert pd.isna(res.values[0])
 
 
 def test_empty_date_is_missing_not_bad():
-    res = rawio.parse_date_fast(_s("", "2024-01-01"))
+    res = parse.parse_date_fast(_s("", "2024-01-01"))
     assert res.bad.tolist() == [False, False]
     assert pd.isna(res.values[0])
 
 
 def test_fast_date_path_equals_slow_path():
     s = _s("2024-03-07", "7-3-2024", "", "31-02-2024", "2020-02-29", "1899-12-31", "29-02-2021")
-    fast, slow = rawio.parse_date_fast(s), rawio.parse_date(s)
+    fast, slow = parse.parse_date_fast(s), parse.parse_date(s)
     assert fast.bad.tolist() == slow.bad.tolist() == [False, False, False, True, False, True, True]
     pd.testing.assert_series_equal(fast.values, slow.values, check_names=False)
     assert fast.values.dtype == "datetime64[ns]"
@@ -198,8 +199,8 @@ def test_fast_date_path_equals_slow_path():
 
 def test_parse_unique_equals_direct_parse():
     s = _s("1,5", "2", "1,5", "x", "", "2")
-    a = rawio.parse_unique(s, lambda x: rawio.parse_number(x, True))
-    b = rawio.parse_number(s, True)
+    a = parse.parse_unique(s, lambda x: parse.parse_number(x, True))
+    b = parse.parse_number(s, True)
     assert a.bad.tolist() == b.bad.tolist()
     pd.testing.assert_series_equal(a.values, b.values, check_names=False)
 
@@ -233,9 +234,9 @@ def test_xlsx_first_sheet_real_excel_dates_and_numbers(tmp_path):
     assert f["employee_id"].tolist() == ["E1", "12345", "E3"]  # empty row is not a data row
     assert f["start_date"].tolist() == ["2021-03-07", "2022-01-02", "7-3-2024"]
     assert f["end_date"].tolist() == ["2024-01-31", "", ""]
-    fte = rawio.parse_number(f["fte"], raw.decimal_comma)
+    fte = parse.parse_number(f["fte"], raw.decimal_comma)
     assert fte.values.tolist() == [0.8, 1.0, 0.5]
-    dates = rawio.parse_date_fast(f["start_date"])
+    dates = parse.parse_date_fast(f["start_date"])
     assert [d.date() for d in dates.values] == [dt.date(2021, 3, 7), dt.date(2022, 1, 2),
                                                  dt.date(2024, 3, 7)]
     assert raw.missing_optional == ["end_reason"]
@@ -250,7 +251,7 @@ def test_xlsx_cell_text(value, text):
 
 def test_xlsx_numbers_roundtrip_through_dutch_rules():
     for v in (0.125, 1.234, 1234.5, 0.8, 1e-05, 123456.75):
-        res = rawio.parse_number(_s(rawio.xlsx_cell_text(v)), decimal_comma=True)
+        res = parse.parse_number(_s(rawio.xlsx_cell_text(v)), decimal_comma=True)
         assert res.values[0] == pytest.approx(v)
 
 
@@ -387,14 +388,14 @@ def test_ragged_rows_are_flagged_with_their_position(tmp_path):
 
 
 def _all_spellings():
-    for section, values in rawio.spellings().items():
+    for section, values in parse.spellings().items():
         for canonical, spells in values.items():
             for sp in spells:
                 yield section, canonical, sp
 
 
 def test_spellings_cover_every_enum_value_exactly():
-    data = rawio.spellings()
+    data = parse.spellings()
     for t in TABLES.values():
         for c in t.columns:
             if c.kind == "enum":
@@ -403,8 +404,8 @@ def test_spellings_cover_every_enum_value_exactly():
 
 
 def test_spellings_unique_within_section():
-    for section, values in rawio.spellings().items():
-        seen = [rawio.normalise_spelling(s) for spells in values.values() for s in spells]
+    for section, values in parse.spellings().items():
+        seen = [parse.normalise_spelling(s) for spells in values.values() for s in spells]
         assert len(seen) == len(set(seen)), section
 
 
@@ -412,10 +413,10 @@ def test_spellings_unique_within_section():
 def test_every_spelling_maps_to_its_value_in_any_case(section, canonical, spelling):
     variants = _s(spelling, spelling.upper(), f"  {spelling.title()} ", spelling.replace(" ", "  "))
     if section == "bool":
-        res = rawio.parse_bool(variants)
+        res = parse.parse_bool(variants)
         assert res.values.tolist() == [canonical == "true"] * 4
     else:
-        res = rawio.parse_enum(variants, section)
+        res = parse.parse_enum(variants, section)
         assert res.values.tolist() == [canonical] * 4
     assert not res.bad.any()
 
@@ -424,18 +425,18 @@ def test_every_spelling_maps_to_its_value_in_any_case(section, canonical, spelli
                                              ("Jeugd", "jeugdwet"), ("Schuldhulp", "wgs"),
                                              ("PW", "participatiewet"), ("geen", "none")])
 def test_contract_examples_of_spellings(text, value):
-    assert rawio.parse_enum(_s(text), "legal_framework").values.tolist() == [value]
+    assert parse.parse_enum(_s(text), "legal_framework").values.tolist() == [value]
 
 
 @pytest.mark.parametrize("text", ["-", "NULL", "NA", "wmo 2016", "?"])
 def test_unknown_spelling_is_bad_and_empty_is_missing(text):
-    res = rawio.parse_enum(_s(text, ""), "legal_framework")
+    res = parse.parse_enum(_s(text, ""), "legal_framework")
     assert res.bad.tolist() == [True, False]
     assert res.values.isna().all()
 
 
 def test_placeholders_in_text_are_bad():
-    res = rawio.parse_text(_s(" NULL ", "-", "na", "Team A ", "", "none"))
+    res = parse.parse_text(_s(" NULL ", "-", "na", "Team A ", "", "none"))
     assert res.bad.tolist() == [True, True, True, False, False, False]
     assert res.values.tolist()[3:] == ["Team A", pd.NA, "none"]
 
@@ -444,19 +445,19 @@ def test_placeholders_in_text_are_bad():
                                              ("2024q3", "2024-Q3"), ("2024 K3", "2024-Q3"),
                                              ("Q3 2024", "2024-Q3"), (" 2024-q1 ", "2024-Q1")])
 def test_periods(text, value):
-    res = rawio.parse_period(_s(text))
+    res = parse.parse_period(_s(text))
     assert res.values.tolist() == [value] and not res.bad[0]
 
 
 @pytest.mark.parametrize("text", ["2024-Q5", "24", "2024-03", "NULL", "Q3"])
 def test_bad_periods(text):
-    assert rawio.parse_period(_s(text)).bad[0]
+    assert parse.parse_period(_s(text)).bad[0]
 
 
 def test_docs_list_every_spelling_generated_from_yaml():
     doc = (config.DOCS_DIR / "data_contract.md").read_text(encoding="utf-8")
     block = doc.split("<!-- spellings:start -->\n", 1)[1].split("<!-- spellings:end -->", 1)[0]
-    assert block.strip() == rawio.spellings_markdown().strip()
+    assert block.strip() == parse.spellings_markdown().strip()
 
 
 # --------------------------------------------------------------------------- hardening regressions
@@ -467,9 +468,9 @@ def test_docs_list_every_spelling_generated_from_yaml():
 def test_dates_outside_1900_2100_are_bad_not_fatal(text):
     """Regression: ISO dates beyond pandas' ns range used to crash the fast path."""
     s = _s("2024-01-01", text, "")
-    for parse in (rawio.parse_date_fast, rawio.parse_date,
-                  lambda x: rawio.parse_unique(x, rawio.parse_date_fast)):
-        res = parse(s)
+    for fn in (parse.parse_date_fast, parse.parse_date,
+               lambda x: parse.parse_unique(x, parse.parse_date_fast)):
+        res = fn(s)
         assert res.bad.tolist() == [False, True, False]
         assert res.values.iloc[0] == pd.Timestamp("2024-01-01")
         assert res.values.iloc[1:].isna().all()
@@ -477,7 +478,7 @@ def test_dates_outside_1900_2100_are_bad_not_fatal(text):
 
 
 def test_date_window_edges_are_valid():
-    res = rawio.parse_date_fast(_s("1900-01-01", "2100-12-31", "01-01-1900", "31-12-2100"))
+    res = parse.parse_date_fast(_s("1900-01-01", "2100-12-31", "01-01-1900", "31-12-2100"))
     assert not res.bad.any()
     assert [d.date() for d in res.values] == [dt.date(1900, 1, 1), dt.date(2100, 12, 31)] * 2
 
@@ -487,7 +488,7 @@ def test_too_large_numbers():
     limit = 2.0**53
     v = pd.Series([1e39, -1e39, math.inf, -math.inf, limit, limit - 1, -(limit - 1), 12.5,
                    np.nan, 0.0])
-    assert rawio.too_large(v).tolist() == [True, True, True, True, True, False, False, False,
+    assert parse.too_large(v).tolist() == [True, True, True, True, True, False, False, False,
                                            False, False]
 
 
@@ -495,9 +496,9 @@ def test_too_large_numbers():
                                                      ("9007199254740993", False),
                                                      ("-123456789012345678901234567890,5", True)])
 def test_huge_number_text_parses_then_counts_as_too_large(text, decimal_comma):
-    res = rawio.parse_number(_s(text), decimal_comma)
+    res = parse.parse_number(_s(text), decimal_comma)
     assert not res.bad[0]  # it is a number ...
-    assert rawio.too_large(res.values)[0]  # ... but not one that can be held exactly
+    assert parse.too_large(res.values)[0]  # ... but not one that can be held exactly
 
 
 @pytest.mark.parametrize(("text", "strict", "free_text"), [
@@ -521,15 +522,15 @@ def test_huge_number_text_parses_then_counts_as_too_large(text, decimal_comma):
 ])
 def test_control_characters(text, strict, free_text):
     s = _s("plain", text)
-    assert rawio.control_characters(s).tolist() == [False, strict]
-    assert rawio.control_characters(s, allow_line_breaks=True).tolist() == [False, free_text]
+    assert parse.control_characters(s).tolist() == [False, strict]
+    assert parse.control_characters(s, allow_line_breaks=True).tolist() == [False, free_text]
 
 
 def test_control_characters_per_distinct_value_and_on_categoricals():
     s = _s("a\rb", "ok", "a\rb", "ok")
     expected = [True, False, True, False]
-    assert rawio.control_characters(s).tolist() == expected
-    assert rawio.control_characters(s.astype("category")).tolist() == expected
+    assert parse.control_characters(s).tolist() == expected
+    assert parse.control_characters(s.astype("category")).tolist() == expected
 
 
 # --------------------------------------------------------------------------- csvio

@@ -18,7 +18,7 @@ from zwt_analysis import config, processed
 from zwt_analysis.cli import app
 from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import FatalInputError
-from zwt_analysis.ingest import clean
+from zwt_analysis.ingest import clean, output
 from zwt_analysis.ingest.privacy import KEY_ENV, PseudonymKey, pseudonym
 
 KEY = PseudonymKey(b"test-key", KEY_ENV)
@@ -632,7 +632,7 @@ def test_big_tables_written_in_slices_same_content(tmp_path, monkeypatch):
     res = r.results["time_registrations"]
     whole = tmp_path / "whole.parquet"
     clean.write_table(res, KEY, whole)
-    monkeypatch.setattr(clean, "WRITE_SLICE_ROWS", 3)
+    monkeypatch.setattr(output, "WRITE_SLICE_ROWS", 3)
     sliced = tmp_path / "sliced.parquet"
     clean.write_table(res, KEY, sliced)
     assert pq.ParquetFile(sliced).metadata.num_row_groups == 3
