@@ -1,6 +1,11 @@
-"""File system helpers: round-trip-safe CSV files and atomic replacement of an output folder.
+"""File system helpers: the project's one CSV writer and atomic replacement of an output folder.
 
-**CSV** (quarantine, indicators, side tables): files that always read back as written.
+**CSV**: :func:`write_csv` writes every CSV the project produces, in one of two fixed forms.
+The *plain* form (``quote_text=False``: the indicator table, the published side tables) is
+pandas' own: cells quoted only where they must be, floats in shortest round-trip form; the
+tables hold codes, labels and numbers. The *safe* form (``quote_text=True``: the quarantine
+file, whose cells are whatever arrived in a raw export) reads back as written whatever the
+text holds:
 
 Python's ``csv`` writer (which pandas uses) quotes a cell only when it holds
 the separator, a quote or a character of the line terminator; with ``\\n``
@@ -37,33 +42,44 @@ import secrets
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, TypeVar
 
 from zwt_analysis import config
 from zwt_analysis.errors import ZwtError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 T = TypeVar("T")
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` (without its index) to ``path`` as round-trip-safe CSV.
+def write_csv(df: pd.DataFrame, path: str | Path, *, quote_text: bool = True,
+              atomic: bool = False) -> Path:
+    """Write ``df`` (without its index) to ``path`` as UTF-8 CSV with ``\\n`` line ends.
 
-    Read it back with ``pandas.read_csv(path, keep_default_na=False,
+    Read the safe form back with ``pandas.read_csv(path, keep_default_na=False,
     na_values=[""])``; pass ``dtype=str`` (or a per-column dtype) for text
     columns whose values could all look like numbers (``"007"``).
 
     Args:
         df: the table; column names become the header.
         path: target file; its folder must exist. An existing file is replaced.
+        quote_text: True: every non-numeric cell quoted (the safe form); False: pandas'
+            plain form (quotes only where needed).
+        atomic: write a ``.tmp`` sibling first and rename it into place.
 
     Returns:
         ``path`` as a :class:`~pathlib.Path`.
     """
     path = Path(path)
-    df.to_csv(path, index=False, sep=",", quotechar='"', doublequote=True,
-              quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n", encoding="utf-8", na_rep="")
+    target = path.with_name(path.name + ".tmp") if atomic else path
+    if quote_text:
+        df.to_csv(target, index=False, sep=",", quotechar='"', doublequote=True,
+                  quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n", encoding="utf-8", na_rep="")
+    else:
+        df.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+    if atomic:
+        target.replace(path)
     return path
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from zwt_analysis import config, processed
 from zwt_analysis.contract import ALL, INDICATOR_COLUMNS
+from zwt_analysis.fsutil import write_csv
 from zwt_analysis.present import page
 from zwt_analysis.present.style import set_style
 from zwt_analysis.present.tables import SavedTable
@@ -157,7 +158,7 @@ class ReportContext:
                                   derived_columns=list(derived_columns))
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = SavedTable(self.output_dir / f"{name}.csv")
-        out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(out, path, quote_text=False)
         return path
 
 
