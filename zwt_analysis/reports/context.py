@@ -37,23 +37,6 @@ if TYPE_CHECKING:
 INDICATORS_FILE = "indicators.csv"
 
 
-def _read_indicator_csv(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    df = pd.read_csv(
-        path,
-        dtype={"indicator_id": "string", "period": "string", "organisation": "string",
-               "team": "string", "numerator": "float64", "denominator": "float64",
-               "value": "float64"},
-        keep_default_na=False,
-        na_values=[""],
-    )
-    missing = [c for c in INDICATOR_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: indicator table lacks columns {', '.join(missing)}")
-    return df[list(INDICATOR_COLUMNS)]
-
-
 @dataclass
 class ReportContext:
     """What a report notebook works with: resolved paths, as-of, cached tables.
@@ -100,7 +83,7 @@ class ReportContext:
         if self._indicators is None:
             path = self.indicators_file or self.processed_dir / INDICATORS_FILE
             if path.exists():
-                self._indicators = _read_indicator_csv(path)
+                self._indicators = processed.read_indicators(path)
             elif self.indicators_file is not None:
                 raise FileNotFoundError(f"indicator file not found: {path}")
             else:
