@@ -1,4 +1,4 @@
-"""Faults around ``zwt report`` that tests/test_report.py does not cover (issue 9).
+"""Faults around ``zwt report`` that tests/runner/ does not cover (issue 9).
 
 test_report.py already covers: an exception (KeyboardInterrupt) raised inside
 the runner leaves the previous reports, a stale build of a dead process is
