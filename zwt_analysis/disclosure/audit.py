@@ -66,7 +66,8 @@ class Finding:
     @property
     def exact(self) -> bool:
         """True when the reader recomputes the value exactly (whole numbers)."""
-        return math.isfinite(self.lower) and math.ceil(self.lower - _EPS) >= math.floor(self.upper + _EPS)
+        return math.isfinite(self.lower) and math.isfinite(self.upper) and \
+            math.ceil(self.lower - _EPS) >= math.floor(self.upper + _EPS)
 
     def line(self) -> str:
         """One line for the command line: file, row, column, interval, reason."""
@@ -233,10 +234,17 @@ def _sensitive(v: Var, rules: Rules) -> bool:
     return v.kind is Kind.MAGNITUDE and v.hidden
 
 
+def _whole(x: float, rnd: Callable[[float], int]) -> float:
+    """``x`` rounded to a whole number of persons (infinite stays infinite)."""
+    if math.isinf(x):
+        return x
+    return float(rnd(x - _EPS if rnd is math.ceil else x + _EPS))
+
+
 def wide(v: Var, lo: float, hi: float, rules: Rules) -> bool:
     """True when [lo, hi] is wide enough for ``v`` whatever its value (so is any wider one)."""
     if v.kind is Kind.PERSONS:
-        return math.floor(hi + _EPS) - math.ceil(lo - _EPS) >= rules.min_range_persons
+        return _whole(hi, math.floor) - _whole(lo, math.ceil) >= rules.min_range_persons
     return hi - lo >= rules.protection_percent / 100.0 * max(abs(lo), abs(hi)) - _EPS
 
 
@@ -244,7 +252,7 @@ def interval_reason(v: Var, lo: float, hi: float, rules: Rules, consistent: bool
                     ) -> str | None:
     """Why ``v`` is unprotected with feasible interval [lo, hi] (None: protected)."""
     if v.kind is Kind.PERSONS:
-        low_end, high_end = math.ceil(lo - _EPS), math.floor(hi + _EPS)
+        low_end, high_end = _whole(lo, math.ceil), _whole(hi, math.floor)
         if v.label == rules.small and low_end >= rules.min_persons:
             return f"shown as {rules.small} but is at least {rules.min_persons}"
         first = 0 if rules.suppress_zeros else 1
@@ -270,7 +278,7 @@ def direct_findings(model: LinkedTables, rules: Rules) -> list[Finding]:
     """Findings that need no linear programming (see the module docstring)."""
     out = []
     for i, v in enumerate(model.vars):
-        if v.virtual:
+        if v.virtual or v.fixed:
             continue
         if v.published and v.kind is Kind.PERSONS and rules.is_small(v.value):
             out.append(_finding(v, i, v.value, v.value, f"count below {rules.min_persons} printed"))

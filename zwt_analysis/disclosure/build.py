@@ -95,6 +95,13 @@ def _subkey(key: dict[str, str], col: Col, schema: TableSchema) -> tuple[tuple[s
     return tuple(sorted((k, v) for k, v in key.items() if k in keep))
 
 
+def _internal(df: pd.DataFrame, column: str | None, raw: bool) -> np.ndarray | None:
+    """Numbers of an unpublished helper column (before suppression only)."""
+    if not raw or not column or column not in df.columns:
+        return None
+    return pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+
+
 def _rows(df: pd.DataFrame, col: Col) -> np.ndarray:
     if col.where is None:
         return np.ones(len(df), dtype=bool)
@@ -110,7 +117,8 @@ class ModelBuilder:
     def __init__(self, schemas: Mapping[str, TableSchema], rules: Rules, raw: bool) -> None:
         self.m = LinkedTables()
         self.schemas, self.rules, self.raw = schemas, rules, raw
-        self.cols: dict[tuple[str, str], Col] = {}  # (scope, measure) -> column
+        self.cols: dict[tuple[str, str], Col] = {}  # (scope, measure) -> a column of it
+        self.col_of: dict[int, Col] = {}  # variable -> its column
         self.table_of: dict[tuple[str, str], str] = {}  # (scope, measure) -> table
         self.implicit: set[tuple[str, str]] = set()  # measures printed where the folder is the org
         self.explicit: set[tuple[str, str]] = set()  # measures printed with an organisation column
@@ -119,7 +127,10 @@ class ModelBuilder:
         schema = self.schemas[frag.table]
         df = frag.frame.reset_index(drop=True)
         keys = row_keys(df, schema, frag.folder)
+        fixed = (df[schema.fixed[0]].astype("string").isin(schema.fixed[1]).fillna(False)
+                 .to_numpy(dtype=bool) if schema.fixed else np.zeros(len(df), dtype=bool))
         at: dict[tuple[int, str], int] = {}
+        col_at: dict[tuple[int, str], Col] = {}
         for col in schema.columns:
             if col.name not in df.columns:
                 continue
@@ -129,8 +140,9 @@ class ModelBuilder:
             (self.implicit if schema.organisation is None else self.explicit).add(
                 (frag.scope, measure))
             values, labels = parse(df[col.name], self.raw, self.rules)
-            tops = (pd.to_numeric(df[col.top], errors="coerce").to_numpy(dtype=float)
-                    if col.top and col.top in df.columns and self.raw else None)
+            tops = _internal(df, col.top, self.raw)
+            persons = (_internal(df, col.contributors, self.raw)
+                       if col.contributors not in schema.controlled else None)
             for r in np.flatnonzero(_rows(df, col)):
                 if math.isnan(values[r]) and not labels[r]:
                     continue  # an empty cell: nothing printed, nothing to protect
@@ -138,21 +150,22 @@ class ModelBuilder:
                 at[(r, col.name)] = self.m.cell(
                     key, col.kind, float(values[r]), CellRef(frag.name, int(r), col.name),
                     label=str(labels[r]), signed=col.signed,
-                    top=float(tops[r]) if tops is not None else math.nan)
-        self._row_links(frag, schema, keys, at)
+                    top=float(tops[r]) if tops is not None else math.nan,
+                    persons=float(persons[r]) if persons is not None else math.nan,
+                    fixed=bool(fixed[r]))
+                col_at[(r, col.name)] = col
+                self.col_of[at[(r, col.name)]] = col
+        self._row_links(frag, schema, at, col_at)
 
-    def _row_links(self, frag: Fragment, schema: TableSchema, keys: list[dict[str, str]],
-                   at: dict[tuple[int, str], int]) -> None:
-        rows = sorted({r for r, _ in at})
-        for r in rows:
-            for col in schema.columns:
-                i = at.get((r, col.name))
-                if i is None:
-                    continue
-                if col.kind is Kind.DERIVED:
-                    self.m.derived[i] = tuple(at[(r, s)] for s in col.sources if (r, s) in at)
-                if col.contributors and (r, col.contributors) in at:
-                    self.m.contributors[i] = at[(r, col.contributors)]
+    def _row_links(self, frag: Fragment, schema: TableSchema, at: dict[tuple[int, str], int],
+                   col_at: dict[tuple[int, str], Col]) -> None:
+        for (r, name), i in sorted(at.items()):
+            col = col_at[(r, name)]
+            if col.kind is Kind.DERIVED:
+                self.m.derived[i] = tuple(at[(r, s)] for s in col.sources if (r, s) in at)
+            if col.contributors and (r, col.contributors) in at:
+                self.m.contributors[i] = at[(r, col.contributors)]
+        for r in sorted({r for r, _ in at}):
             for s in schema.sums:
                 if all((r, n) in at for n in (s.total, *s.parts)):
                     total = at[(r, s.total)]
@@ -160,7 +173,8 @@ class ModelBuilder:
                     self.relate([(total, 1.0)] + [(at[(r, p)], -1.0) for p in s.parts],
                                 f"{frag.name}: {s.total} = {' + '.join(s.parts)}")
             for part, whole in schema.complements:
-                if (r, part) in at and (r, whole) in at:
+                pair = (at.get((r, part)), at.get((r, whole)))
+                if None not in pair and all(self.m.vars[i].kind is Kind.PERSONS for i in pair):
                     self.complement(frag, r, at[(r, part)], at[(r, whole)], part, whole)
 
     def complement(self, frag: Fragment, r: int, part: int, whole: int, pname: str,
@@ -205,7 +219,7 @@ class ModelBuilder:
             if (scope, measure) not in self.explicit and \
                     not orgs[scope] <= have[(scope, self.table_of[(scope, measure)])]:
                 continue  # some organisation's folder lacks the table: its part is unknown
-            col = self.cols[(scope, measure)]
+            col = self.col_of[next(iter(cells.values()))]
             city = cells.get((ALL, None), cells.get((ALL, ALL)))
             kids = [i for (o, t), i in sorted(cells.items(), key=str) if o != ALL and t in (None, ALL)]
             self.parent_sum(city, kids, col, f"{measure} {dict(rest)}", "organisations")

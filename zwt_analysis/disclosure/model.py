@@ -73,6 +73,10 @@ class Var:
         primary: sensitive in itself (suppression only).
         is_total: a parent or total in some relation (hidden last).
         top: sum of the largest contributions (dominance rule), if known.
+        persons: number of persons behind the cell when an unprinted column
+            gives it (threshold rule), if known.
+        fixed: known to every reader whatever is printed (a total the
+            table's user knows): never suppressed.
         refs: where it is printed; ``exposed``: printed copies (and their
             symbol) that show a symbol while another copy shows the number.
     """
@@ -87,6 +91,8 @@ class Var:
     primary: bool = False
     is_total: bool = False
     top: float = math.nan
+    persons: float = math.nan
+    fixed: bool = False
     what: str = ""
     refs: list[CellRef] = field(default_factory=list)
     exposed: list[tuple[CellRef, str]] = field(default_factory=list)
@@ -124,7 +130,8 @@ class LinkedTables:
         self.issues: list[str] = []
 
     def cell(self, key: VarKey, kind: Kind, value: float, ref: CellRef, *,
-             label: str = "", signed: bool = False, top: float = math.nan) -> int:
+             label: str = "", signed: bool = False, top: float = math.nan,
+             persons: float = math.nan, fixed: bool = False) -> int:
         """Register a printed cell (``label``: the symbol it shows, '' for a number).
 
         A key seen before is the same variable: a number printed anywhere makes
@@ -135,7 +142,8 @@ class LinkedTables:
             i = len(self.vars)
             self.index[key] = i
             self.vars.append(Var(key, kind, value, hidden=bool(label), label=label,
-                                 signed=signed, top=top, refs=[ref]))
+                                 signed=signed, top=top, persons=persons, fixed=fixed,
+                                 refs=[ref]))
             self.at[ref] = i
             return i
         v = self.vars[i]

@@ -38,7 +38,8 @@ class Col:
             leaves out moves between organisations).
         contributors: column with the number of persons behind the cell
             (threshold rule; for a person count: distinct persons behind a
-            count of cases).
+            count of cases); a controlled column of the table (then printed
+            and linked) or an internal one (read before suppression only).
         top: MAGNITUDE only: column with the sum of the ``dominance_n``
             largest contributions (dominance rule); internal, not published.
         measure: name of the quantity when another table prints it too
@@ -104,7 +105,11 @@ class TableSchema:
         sums: totals within a row.
         margins: totals over a key.
         complements: (part, whole) column pairs of person counts: ``whole -
-            part`` is a count of persons a reader can compute.
+            part`` is a count of persons a reader can compute (in rows where
+            both are person counts).
+        fixed: (column, values): rows whose ``column`` holds one of
+            ``values`` are known to every reader (a total the user of the
+            table knows); they are never suppressed, and are not printed.
     """
 
     name: str
@@ -115,12 +120,13 @@ class TableSchema:
     sums: tuple[RowSum, ...] = ()
     margins: tuple[Margin, ...] = ()
     complements: tuple[tuple[str, str], ...] = ()
+    fixed: tuple[str, frozenset[str]] | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
         known = set(names) | set(self.keys)
         for c in self.columns:
-            for s in (*c.sources, *(c.by or ()), *((c.contributors,) if c.contributors else ())):
+            for s in (*c.sources, *(c.by or ())):
                 if s not in known and s != self.organisation:
                     raise ValueError(f"{self.name}.{c.name}: unknown column {s}")
         for part, whole in self.complements:

@@ -87,6 +87,7 @@ class Protection:
         cells: printed cells under disclosure control (each copy counted).
         primary / secondary: suppressed cells (each copy counted).
         issues: relations left out (they did not hold on the data).
+        unresolved: cells no suppression protects (``strict=False`` only).
     """
 
     tables: dict[TableKey, ProtectedTable]
@@ -94,6 +95,7 @@ class Protection:
     primary: int = 0
     secondary: int = 0
     issues: list[str] = field(default_factory=list)
+    unresolved: list[Finding] = field(default_factory=list)
 
     def __getitem__(self, key: TableKey) -> ProtectedTable:
         return self.tables[key]
@@ -107,9 +109,9 @@ class Protection:
 # --------------------------------------------------------------------- primary
 
 
-def _few(v: Var, rules: Rules, limit: int) -> bool:
+def _few(persons: float, rules: Rules, limit: int) -> bool:
     low = 0 if rules.suppress_zeros else 1
-    return not math.isnan(v.value) and low <= v.value < limit
+    return not math.isnan(persons) and low <= persons < limit
 
 
 def primary(model: LinkedTables, rules: Rules) -> None:
@@ -118,12 +120,12 @@ def primary(model: LinkedTables, rules: Rules) -> None:
         if v.virtual:
             v.primary = rules.is_small(v.value)
             continue
-        if v.kind is Kind.DERIVED:
+        if v.kind is Kind.DERIVED or v.fixed:
             continue
         k = model.contributors.get(i)
-        few = k is not None and _few(model.vars[k], rules,
-                                     rules.min_persons if v.kind is Kind.PERSONS
-                                     else rules.min_contributors)
+        behind = model.vars[k].value if k is not None else v.persons
+        few = _few(behind, rules, rules.min_persons if v.kind is Kind.PERSONS
+                   else rules.min_contributors)
         if v.kind is Kind.PERSONS:
             v.primary = rules.is_small(v.value) or few
         else:
@@ -162,7 +164,8 @@ def pick(model: LinkedTables, start: int, rel_of: Mapping[int, list[int]]) -> in
         rels = {r for u in frontier for r in rel_of.get(u, ())} - seen_rel
         seen_rel |= rels
         cands = {i for r in rels for i in model.relations[r].members
-                 if model.vars[i].published and not math.isnan(model.vars[i].value)}
+                 if model.vars[i].published and not model.vars[i].fixed
+                 and not math.isnan(model.vars[i].value)}
         if cands:
             return min(cands, key=lambda i: _cost(model.vars[i]))
         frontier = [i for r in sorted(rels) for i in model.relations[r].members
@@ -171,14 +174,42 @@ def pick(model: LinkedTables, start: int, rel_of: Mapping[int, list[int]]) -> in
     return None
 
 
-def secondary(model: LinkedTables, rules: Rules, max_rounds: int = 10_000) -> list[Finding]:
+def open_singletons(model: LinkedTables, rules: Rules) -> None:
+    """Hide more cells until no equality relation has a suppressed cell as its only unknown.
+
+    A relation whose other cells are all printed gives that cell back
+    exactly; a secondary cell given back protects nothing, so its relation
+    takes the cheapest printed cell with it (a part before the total).
+    """
+    changed = True
+    while changed:
+        changed = False
+        for rel in model.relations:
+            unk = [i for i in rel.members if model.unknown(i)]
+            if not rel.equal or len(unk) != 1 or model.vars[unk[0]].virtual:
+                continue
+            cands = [i for i in rel.members if model.vars[i].published and not model.vars[i].fixed
+                     and not math.isnan(model.vars[i].value)]
+            if cands:
+                hide(model.vars[min(cands, key=lambda i: _cost(model.vars[i]))], rules)
+                close_derived(model, rules)
+                changed = True
+
+
+def secondary(model: LinkedTables, rules: Rules, strict: bool = True,
+              max_rounds: int = 10_000) -> list[Finding]:
     """Hide cells until the audit passes.
 
+    Args:
+        strict: raise when a cell cannot be protected; False: leave it and
+            go on with the others.
+
     Returns:
-        The findings of the first round (the primary pattern's weak spots).
+        The cells that could not be protected (empty when ``strict``).
 
     Raises:
-        DisclosureError: a cell cannot be protected by hiding more cells.
+        DisclosureError: ``strict`` and a cell cannot be protected by hiding
+            more cells (e.g. two ``<5`` cells with a known total of 8).
     """
     rel_of: dict[int, list[int]] = {}
     for r, rel in enumerate(model.relations):
@@ -187,20 +218,24 @@ def secondary(model: LinkedTables, rules: Rules, max_rounds: int = 10_000) -> li
     direct = direct_findings(model, rules)
     if direct:
         raise DisclosureError("suppression left a cell printed: " + direct[0].line())
-    first: list[Finding] | None = None
+    unresolved: dict[int, Finding] = {}
     dirty: set[int] | None = None
     for _ in range(max_rounds):
+        open_singletons(model, rules)
         comps = [c for c in model.components() if dirty is None or dirty.intersection(c[0])]
-        found = lp_findings(model, rules, comps) if comps else []
-        first = found if first is None else first
-        if not found:
-            return first
+        found = [f for f in (lp_findings(model, rules, comps) if comps else [])
+                 if f.var not in unresolved]
         added = set()
         for f in found:
             j = pick(model, f.var, rel_of)
-            if j is None:
+            if j is None and strict:
                 raise DisclosureError("no suppression protects " + f.line())
-            added.add(j)
+            if j is None:
+                unresolved[f.var] = f
+            else:
+                added.add(j)
+        if not added:
+            return list(unresolved.values())
         for j in added:
             hide(model.vars[j], rules)
         close_derived(model, rules)
@@ -233,7 +268,7 @@ def _render(model: LinkedTables, frag: Fragment) -> pd.DataFrame:
 def protect(frames: Mapping[TableKey, pd.DataFrame],
             schemas: Mapping[str, TableSchema] | None = None,
             links: Sequence[Link] | None = None,
-            rules: Rules | None = None) -> Protection:
+            rules: Rules | None = None, strict: bool = True) -> Protection:
     """Suppress all linked tables of a run in one pass.
 
     Args:
@@ -244,13 +279,15 @@ def protect(frames: Mapping[TableKey, pd.DataFrame],
             all organisations' rows, or the table of every organisation.
         schemas / links: default the registry of :mod:`.tables`.
         rules: default ``resources/disclosure.yaml``.
+        strict: raise when a cell cannot be protected (False: list it in
+            ``Protection.unresolved`` and protect the rest).
 
     Returns:
         A :class:`Protection`; ``protection[key].csv()`` is what to write.
 
     Raises:
         KeyError: a table has no schema.
-        DisclosureError: a cell cannot be protected.
+        DisclosureError: ``strict`` and a cell cannot be protected.
 
     Examples:
         >>> import pandas as pd
@@ -274,7 +311,7 @@ def protect(frames: Mapping[TableKey, pd.DataFrame],
                      rules, raw=True)
     primary(model, rules)
     close_derived(model, rules)
-    secondary(model, rules)
+    unresolved = secondary(model, rules, strict)
     out = {key: ProtectedTable(f.frame, _render(model, f)) for key, f in pairs}
     printed = [v for v in model.vars if not v.virtual]
     return Protection(
@@ -283,10 +320,11 @@ def protect(frames: Mapping[TableKey, pd.DataFrame],
         primary=sum(len(v.refs) for v in printed if v.hidden and v.primary),
         secondary=sum(len(v.refs) for v in printed if v.hidden and not v.primary),
         issues=list(model.issues),
+        unresolved=unresolved,
     )
 
 
 def protect_table(df: pd.DataFrame, schema: TableSchema, rules: Rules | None = None,
-                  links: Sequence[Link] = ()) -> ProtectedTable:
+                  strict: bool = True) -> ProtectedTable:
     """:func:`protect` for one table that links to no other."""
-    return protect({schema.name: df}, {schema.name: schema}, links, rules)[schema.name]
+    return protect({schema.name: df}, {schema.name: schema}, (), rules, strict)[schema.name]

@@ -133,6 +133,49 @@ SCHEMAS: tuple[TableSchema, ...] = (
 
 REGISTRY: dict[str, TableSchema] = {s.name: s for s in SCHEMAS}
 
+# ------------------------------------------------------------- the indicator table
+
+#: Indicators whose numerator and denominator count cases (standing for clients): the
+#: denominator minus the numerator (cases not on time, not re-registered) counts them too.
+CASE_INDICATORS = frozenset({
+    "wmo_assessment_on_time", "wmo_decision_on_time", "jeugdwet_decision_on_time",
+    "participatiewet_decision_on_time", "wgs_first_contact_on_time", "reregistration_12m"})
+#: Indicators of hours (numerator and denominator are sums over employees).
+HOUR_INDICATORS = frozenset({"preventive_share", "additional_assignment_share"})
+#: Staff flows: leavers or newcomers over the 1 January headcount, distinct persons; the
+#: city leaves out moves between organisations, so organisations minus city is a count.
+STAFF_INDICATORS = frozenset({"staff_outflow_rate", "staff_inflow_rate"})
+#: Every indicator with a rule below (the others -- euros -- are printed as they are).
+INDICATOR_RULES = CASE_INDICATORS | HOUR_INDICATORS | STAFF_INDICATORS | {
+    "caseload_per_fte", "reach_per_1000", "vacancy_rate"}
+
+
+def _ind(ids: frozenset[str] | set[str]) -> tuple[str, frozenset[str]]:
+    return ("indicator_id", frozenset(ids))
+
+
+INDICATOR_SCHEMA = TableSchema(
+    "indicators", ("indicator_id", "period", "organisation", "team"), team="team",
+    columns=(
+        Col("numerator", P, contributors="persons", where=_ind(CASE_INDICATORS)),
+        Col("denominator", P, contributors="persons", where=_ind(CASE_INDICATORS)),
+        Col("numerator", M, contributors="persons", where=_ind(HOUR_INDICATORS)),
+        Col("denominator", M, contributors="persons", where=_ind(HOUR_INDICATORS)),
+        Col("numerator", P, contributors="persons", additive=False, where=_ind(STAFF_INDICATORS)),
+        Col("denominator", P, contributors="persons", additive=False, nested=True,
+            where=_ind(STAFF_INDICATORS)),
+        # open cases over employed FTE; persons = the smaller of clients and employees
+        Col("numerator", P, contributors="persons", where=_ind({"caseload_per_fte"})),
+        Col("denominator", M, contributors="persons", where=_ind({"caseload_per_fte"})),
+        # distinct clients (the city counts each once) over population / 1000 (public)
+        Col("numerator", P, additive=False, nested=True, where=_ind({"reach_per_1000"})),
+        # budgeted minus employed FTE (may be negative) over budgeted FTE (a plan, public)
+        Col("numerator", M, contributors="persons", signed=True, where=_ind({"vacancy_rate"})),
+        Col("value", D, sources=("numerator", "denominator"), where=_ind(INDICATOR_RULES)),
+    ),
+    complements=(("numerator", "denominator"),),
+)
+
 
 def pact_window(b: ModelBuilder, fragments: Sequence[Fragment]) -> None:
     """``urenverdeling_pact`` of a folder = the sum of ``urenverdeling_team_kwartaal`` over the
