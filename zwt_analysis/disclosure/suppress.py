@@ -142,7 +142,11 @@ def hide(v: Var, rules: Rules) -> None:
 
 
 def close_derived(model: LinkedTables, rules: Rules) -> None:
-    """Hide every share or interval one of whose sources is hidden."""
+    """Hide every share or interval one of whose sources is hidden, and every cell whose
+    printed number of persons behind it shows ``<5`` (a reader cannot tell 0 from 1..4)."""
+    for i, k in model.contributors.items():
+        if model.vars[k].label == rules.small and not model.vars[i].hidden:
+            hide(model.vars[i], rules)
     for i, sources in model.derived.items():
         if any(model.vars[s].hidden for s in sources) and not model.vars[i].hidden:
             hide(model.vars[i], rules)
