@@ -167,9 +167,9 @@ def _solve(model: LinkedTables, unknown: list[int], rels: list[int], targets: It
             ends.append(sign * res.fun if res.status == 0 else math.inf * -sign)
         if len(ends) == 2:
             out[t] = (ends[0], ends[1])
-        else:
+        else:  # the solutions found already span an interval wide enough
             vals = [x[col[t]] for x in seen] + ends
-            out[t] = (min(vals), max(vals) if len(ends) == 0 or ends[0] != math.inf else math.inf)
+            out[t] = (min(vals), max(vals))
     return out
 
 

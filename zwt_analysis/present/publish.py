@@ -26,12 +26,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from zwt_analysis.config import MIN_CELL_PERSONS
 from zwt_analysis.contract import ALL, INDICATOR_COLUMNS, PERSON_ID_COLUMNS
+
+if TYPE_CHECKING:
+    from zwt_analysis.disclosure.schema import TableSchema
+    from zwt_analysis.disclosure.suppress import ProtectedTable
 
 SUPPRESSED = f"<{MIN_CELL_PERSONS}"
 #: Symbol of every other suppressed cell (see the module docstring).
@@ -66,7 +71,7 @@ def _text(values: pd.Series, labels: np.ndarray, decimals: int) -> pd.Series:
                               dtype="string"), index=values.index)
 
 
-def _protect_indicators(ind: pd.DataFrame):  # noqa: ANN202 - a ProtectedTable
+def _protect_indicators(ind: pd.DataFrame) -> ProtectedTable:
     from zwt_analysis.disclosure.suppress import protect_table
     from zwt_analysis.disclosure.tables import INDICATOR_SCHEMA
 
@@ -113,7 +118,7 @@ def publish_indicators(ind_with_persons: pd.DataFrame, decimals: int = 4) -> pd.
     return out
 
 
-def _counts_schema(count_columns: Sequence[str], derived_columns: Sequence[str]):  # noqa: ANN202
+def _counts_schema(count_columns: Sequence[str], derived_columns: Sequence[str]) -> TableSchema:
     from zwt_analysis.disclosure.model import Kind
     from zwt_analysis.disclosure.schema import Col, TableSchema
 
