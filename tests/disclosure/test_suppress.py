@@ -198,3 +198,14 @@ def test_property_audit_finds_nothing_after_suppression(df):
     if not ((df[["ok", "whole", "distinct"]] > 0) & (df[["ok", "whole", "distinct"]] < 5)).any(
             axis=None) and (df["whole"] - df["ok"]).isin([0, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]).all():
         assert got.primary == 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(linked_tables(), st.randoms(use_true_random=False))
+def test_property_pattern_does_not_depend_on_row_order(df, rnd):
+    order = list(range(len(df)))
+    rnd.shuffle(order)
+    a = protect({"linked": df}, {"linked": LINKED}, ())["linked"].labels
+    b = protect({"linked": df.iloc[order]}, {"linked": LINKED}, ())["linked"].labels
+    b.index = df.index[order]
+    assert a.equals(b.sort_index())

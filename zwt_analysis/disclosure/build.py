@@ -324,4 +324,7 @@ def build(fragments: Sequence[Fragment], schemas: Mapping[str, TableSchema],
     b.margins()
     for link in links:
         link(b, fragments)
+    # a canonical order, so that the same tables give the same pattern in any order
+    keys = [repr(v.key) for v in b.m.vars]
+    b.m.relations.sort(key=lambda rel: (sorted((keys[i], c) for i, c in rel.terms), rel.equal))
     return b.m, unknown

@@ -156,7 +156,7 @@ def close_derived(model: LinkedTables, rules: Rules) -> None:
 
 
 def _cost(v: Var) -> tuple[bool, float, str]:
-    return (v.is_total, abs(v.value) if not math.isnan(v.value) else math.inf, str(v.key))
+    return (v.is_total, abs(v.value) if not math.isnan(v.value) else math.inf, repr(v.key))
 
 
 def pick(model: LinkedTables, start: int, rel_of: Mapping[int, list[int]]) -> int | None:
@@ -252,7 +252,7 @@ def secondary(model: LinkedTables, rules: Rules, strict: bool = True,
 
 def _fragments(frames: Mapping[TableKey, pd.DataFrame]) -> list[tuple[TableKey, Fragment]]:
     out = []
-    for key, df in frames.items():
+    for key, df in sorted(frames.items(), key=lambda kv: str(kv[0])):
         table, folder = (key, ALL) if isinstance(key, str) else key
         name = table if folder == ALL else f"{folder}/{table}"
         out.append((key, Fragment(table, df.reset_index(drop=True), folder, "", name)))
