@@ -158,3 +158,20 @@ def test_missing_values_without_pandas_loaded():
 
 # ----------------------------------------------------------------- every notebook
 
+
+
+def test_header_hides_local_paths_and_empty_values_and_starts_closed():
+    from datetime import date
+
+    text = page.header_html("T", {"processed_dir": "/home/someone/data/processed/current",
+                                  "indicators_file": "", "outflow_rate": None, "runs": 500,
+                                  "scenario": "baseline"}, date(2026, 9, 30), "ALL", False)
+    assert "/home/someone" not in text and "current" in text
+    assert "indicators_file" not in text and "outflow_rate" not in text and "None" not in text
+    assert "<details open" not in text and "<details" in text
+    assert "30 september 2026" in text and "de hele gemeente" in text
+
+
+def test_kern_section_escapes_and_lists_sentences():
+    text = page.kern_html(["Eén <b>", "Twee"])
+    assert text.count("<li>") == 2 and "&lt;b&gt;" in text and ">Kern</h2>" in text
