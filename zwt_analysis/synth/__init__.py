@@ -285,9 +285,10 @@ def _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends
         "organisations": orgs,
         "pact_areas": list(P.PACT_AREAS),
         "pact_teams": [t for t in team_names if bool(teams.set_index("team").loc[t, "pact"])],
-        "pact_note": "The two PACT wijken stand in for Poelenburg and Peldersveld; which CBS code is "
-                     "which real wijk is not verified, so area names are neutral.",
-        "area_names": "neutral ('Wijk 11 (WK047911)'); real names are not in the CBS source file",
+        "pact_note": "The two PACT wijken are Poelenburg (WK047912) and Pelders- en Hoornseveld "
+                     "(WK047913, the evaluation's Peldersveld), each held by a team of its own.",
+        "area_names": "real CBS 2024 wijk names (resources/cbs_wijken2024_zaanstad_names.csv)",
+        "area_assignment": "assumed: which organisation and team holds which wijk is invented",
         "population_total": int(areas["population"].sum()),
         "teams": {r.team: {"organisation": r.organisation, "pact": bool(r.pact),
                            "population": int(r.population), "demand_multiplier": round(float(r.demand), 4),
