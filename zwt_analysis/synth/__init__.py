@@ -27,8 +27,9 @@ from .. import config
 from ..contract import TABLE_NAMES
 from ..errors import ZwtError
 from . import _params as P
+from . import _questions
 from ._areas import build_areas, build_teams
-from ._calendar import day, quarter_label, quarter_of
+from ._calendar import day, quarter_label, quarter_of, year_of
 from ._cases import build_cases
 from ._funding import build_budgets
 from ._hours import build_hours
@@ -80,6 +81,9 @@ def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL
     kp = build_values(register, cs.cases, st.staff, st.formation, fu.budgets, areas, hr.hours, U,
                       scale, rng)
     bends, signals = build_bends_and_signals(teams, cs.caseload, cs.cases, areas, U, scale, rng)
+    probs = _questions.type_probabilities(teams, areas)
+    cs.cases["question_type"] = _questions.draw_question_types(cs.team_idx, probs, seed)
+    cost_index = _questions.build_cost_index(until.year)
     tables = {
         "areas": areas,
         "staff": st.staff,
@@ -90,8 +94,12 @@ def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL
         "kpi_register": kp.register,
         "kpi_values": kp.values,
         "signals": signals,
+        "cost_index": cost_index,
     }
     truth = _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends, tables)
+    last_full = until.year - 1 if (until.month, until.day) != (12, 31) else until.year
+    per_team = cs.cases.loc[year_of(cs.cases["date_report"].to_numpy()) == last_full, "team"].value_counts()
+    truth.update(_questions.truth(probs, per_team, until.year))
     return tables, truth
 
 
@@ -285,9 +293,10 @@ def _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends
         "organisations": orgs,
         "pact_areas": list(P.PACT_AREAS),
         "pact_teams": [t for t in team_names if bool(teams.set_index("team").loc[t, "pact"])],
-        "pact_note": "The two PACT wijken stand in for Poelenburg and Peldersveld; which CBS code is "
-                     "which real wijk is not verified, so area names are neutral.",
-        "area_names": "neutral ('Wijk 11 (WK047911)'); real names are not in the CBS source file",
+        "pact_note": "The two PACT wijken are Poelenburg (WK047912) and Pelders- en Hoornseveld "
+                     "(WK047913, the evaluation's Peldersveld), each held by a team of its own.",
+        "area_names": "real CBS 2024 wijk names (resources/cbs_wijken2024_zaanstad_names.csv)",
+        "area_assignment": "assumed: which organisation and team holds which wijk is invented",
         "population_total": int(areas["population"].sum()),
         "teams": {r.team: {"organisation": r.organisation, "pact": bool(r.pact),
                            "population": int(r.population), "demand_multiplier": round(float(r.demand), 4),
