@@ -57,15 +57,14 @@ def _org_rows(df: pd.DataFrame, organisation: str) -> pd.DataFrame:
 
 
 def _peers_part(code: str | None, s: dict[str, Any], skipped: dict[str, str]
-                ) -> tuple[str | None, pd.DataFrame, pd.DataFrame]:
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     cbs = peers.load_municipalities(s["file"])
-    name = peers.municipality_name(cbs, code)
-    if name is None:
+    if code is None or not (cbs["gemeentecode"] == code).any():
         skipped["peers"] = ("de gemeentecode is niet uit de wijkcodes af te leiden of staat niet "
                             "in de CBS-tabel van alle gemeenten")
-        return None, pd.DataFrame(), pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame()
     group = peers.peer_group(cbs, code, s["size_factor"], s["urbanity_steps"])
-    return name, group, peers.position(group)
+    return group, peers.position(group)
 
 
 def _reach_part(areas: pd.DataFrame, cases: pd.DataFrame, year: int | None, s: dict[str, Any],
@@ -93,8 +92,8 @@ def build(ctx: Any, params: dict[str, Any]) -> PlacesResult:
     org = ctx.organisation
     areas, cases = ctx.table("areas"), ctx.table("cases")
     skipped: dict[str, str] = {}
-    code = peers.municipality_code(areas["area_code"]) if not areas.empty else None
-    name, group, pos = _peers_part(code, s["peers"], skipped)
+    code, name = ctx.municipality.code, ctx.municipality.display_name
+    group, pos = _peers_part(code, s["peers"], skipped)
     year = reference_year(cases, ctx.as_of)
     model = _reach_part(areas, cases, year, s["wijken"], skipped)
     if model is not None and org != ALL:

@@ -7,9 +7,6 @@ where the municipality stands, not why.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 
@@ -20,35 +17,11 @@ MEASURES: dict[str, tuple[str, str]] = {
     "wmo_clienten_per_1000_inw": ("Wmo-cliënten per 1.000 inwoners", "per 1.000"),
     "pct_jongeren_met_jeugdzorg_in_natura": ("Jongeren met jeugdzorg in natura", "%"),
 }
-_WIJK_CODE = re.compile(r"^WK(\d{4})\d{2}$")
-
-
-def municipality_code(area_codes: Iterable[object]) -> str | None:
-    """The CBS municipality code (``GM0479``) shared by the wijk codes (``WK047912``).
-
-    None when there are no valid wijk codes or they belong to more than one municipality.
-
-    Examples:
-        >>> municipality_code(["WK047912", "WK047913", None])
-        'GM0479'
-        >>> municipality_code(["WK047912", "WK036301"]) is None
-        True
-    """
-    codes = {m.group(1) for c in area_codes if isinstance(c, str) and (m := _WIJK_CODE.match(c))}
-    return f"GM{codes.pop()}" if len(codes) == 1 else None
 
 
 def load_municipalities(file: str) -> pd.DataFrame:
     """The packaged CBS municipality table (one row per municipality)."""
     return pd.read_csv(config.resource(file), dtype={"gemeentecode": str, "gemeentenaam": str})
-
-
-def municipality_name(cbs: pd.DataFrame, code: str | None) -> str | None:
-    """The municipality's name in the CBS table, or None when the code is not there."""
-    if code is None:
-        return None
-    hit = cbs.loc[cbs["gemeentecode"] == code, "gemeentenaam"]
-    return str(hit.iloc[0]) if len(hit) else None
 
 
 def peer_group(cbs: pd.DataFrame, code: str, size_factor: float, urbanity_steps: int) -> pd.DataFrame:
