@@ -20,6 +20,7 @@ settings_file = ""     # "" -> the packaged zwt_analysis/resources/places.yaml
 
 # %%
 from zwt_analysis.present import md, show
+from zwt_analysis.present.publish import is_hidden
 from zwt_analysis.reports import context
 
 ctx = context.start(
@@ -70,7 +71,7 @@ if r.reach is None:
     md(f"*Overgeslagen: {r.skipped['reach']}.*")
 else:
     reach_pub = tables.reach_table(r)
-    _ = plots.plot_reach(r, suppressed=reach_pub["cliënten"].eq("<5"))
+    _ = plots.plot_reach(r, suppressed=is_hidden(reach_pub["cliënten"]))
     show(reach_pub, caption=f"Bereik per wijk in {r.year} (<5: minder dan vijf, niet getoond)")
     ctx.save_table(r.reach.table, "bereik_per_wijk", person_count_columns=["clients"],
                    derived_columns=["reach_per_1000", "ratio", "ratio_low", "ratio_high"])

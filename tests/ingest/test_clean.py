@@ -367,7 +367,8 @@ def test_main_writes_every_output(tmp_path, monkeypatch, capsys):
                             config.SYNTHETIC_MARKER])
     v = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     assert v["as_of"] == "2024-01-02" and v["synthetic"] is True
-    assert v["missing_tables"] == ["formation", "budgets", "kpi_register", "kpi_values", "signals"]
+    assert v["missing_tables"] == ["formation", "budgets", "kpi_register", "kpi_values", "signals",
+                                   "cost_index"]
     assert v["cases"]["unknown_columns"] == ["remark"]
     assert (v["cases"]["encoding"], v["time_registrations"]["encoding"]) == ("cp1252", "utf-8-sig")
     assert v["staff"]["encoding"] == "utf-8"

@@ -129,6 +129,20 @@ SCHEMAS: tuple[TableSchema, ...] = (
     _nothing("additional_assignments", "organisation", "year"),
     _nothing("flexible_reservation", "organisation"),
     _nothing("backtest_errors", "organisation"),
+    # 05 places: wijken are held by one organisation each (an organisation's rows are a subset
+    # of the city's, not a sum); distinct clients do not add up over wijken
+    TableSchema(
+        "bereik_per_wijk", ("area_code",), organisation=None,
+        columns=(
+            Col("clients", P, additive=False),
+            *(Col(c, D, sources=("clients",))
+              for c in ("reach_per_1000", "ratio", "ratio_low", "ratio_high")),
+        ),
+    ),
+    TableSchema(
+        "hulpvragen_per_team", ("year", "organisation", "team", "question_type"), team="team",
+        columns=(Col("cases", P),),
+    ),
 )
 
 REGISTRY: dict[str, TableSchema] = {s.name: s for s in SCHEMAS}

@@ -37,6 +37,7 @@ WRONG_TYPE = {
     "time_registrations": ("hours", "date"), "cases": ("date_report", "date_first_contact"),
     "formation": ("budgeted_fte",), "budgets": ("amount_eur", "start_date"),
     "kpi_register": ("target", "quality_block"), "kpi_values": ("value",), "signals": ("date",),
+    "cost_index": ("cao_wage_increase_pct",),
 }
 OUT_OF_RANGE = {
     "areas": ("population", (-5.0,)), "staff": ("fte", (0.0, 1.5)),
@@ -51,6 +52,7 @@ EMPTY_REQUIRED = {
     "budgets": ("assignment_id", "assignment_type", "amount_eur"),
     "kpi_register": ("name",), "kpi_values": ("organisation", "period"),
     "signals": ("organisation", "text"),
+    "cost_index": ("year", "municipal_indexation_pct"),
 }
 FUTURE = {"staff": "start_date", "time_registrations": "date", "cases": "date_closed",
           "signals": "date"}
