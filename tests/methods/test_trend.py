@@ -20,6 +20,7 @@ from zwt_analysis.methods.trend import (
     lag1_autocorrelation,
     level_trend,
     mann_kendall,
+    pooled_equivalent_rho,
     share_trend,
     trend_verdicts,
 )
@@ -197,3 +198,31 @@ def test_trend_verdicts_shares_and_empty() -> None:
     assert out["kind"].iloc[0] == "share" and out["verdict"].iloc[0] == VERDICT_UP
     assert out["method"].iloc[0].startswith("quasi-binomiaal")
     assert trend_verdicts(fam.iloc[0:0]).empty
+
+
+def _expected_lags(n: int, corr_at: list[float]) -> tuple[float, float]:
+    """E[lag-k residual autocorrelation] ~ tr(M A_k M V) / tr(M V), computed directly."""
+    t = np.arange(float(n))
+    x = np.column_stack([np.ones(n), t - t.mean()])
+    m = np.eye(n) - x @ np.linalg.pinv(x)
+    lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    v = np.asarray(corr_at)[lags]
+    out = []
+    for k in (1, 2):
+        a = np.zeros((n, n))
+        a[np.arange(n - k), np.arange(k, n)] = a[np.arange(k, n), np.arange(n - k)] = 0.5
+        out.append(float(np.trace(m @ a @ m @ v) / np.trace(m @ v)))
+    return out[0], out[1]
+
+
+def test_pooled_equivalent_rho_recovers_ar1_and_white_noise() -> None:
+    n = 20
+    t = [np.arange(float(n))] * 4
+    ar = _expected_lags(n, [0.5 ** d for d in range(n)])
+    assert pooled_equivalent_rho([ar] * 4, t) == pytest.approx(0.5, abs=0.03)
+    white = _expected_lags(n, [1.0] + [0.0] * (n - 1))
+    assert pooled_equivalent_rho([white] * 4, t) == pytest.approx(0.0, abs=0.03)
+    # AR(1) 0.5 under as much independent noise: a = 0.25, phi = 0.5 -> 0.25 / 0.75
+    mixed = _expected_lags(n, [1.0] + [0.25 * 0.5 ** (d - 1) for d in range(1, n)])
+    assert pooled_equivalent_rho([mixed] * 4, t) == pytest.approx(1 / 3, abs=0.04)
+    assert np.isnan(pooled_equivalent_rho([(np.nan, 0.1)], t[:1]))

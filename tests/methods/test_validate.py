@@ -23,7 +23,7 @@ def test_min_lengths_takes_the_smallest_length_that_holds_from_there_on() -> Non
                          "n": n, "reject": 0.2})
     out = trend_size.min_lengths(pd.DataFrame(rows))
     # 8 holds but 12 does not: the rule starts at 16
-    assert out == {"niveau": {"pooled": 16, "single": None}}
+    assert out == {"level": {"pooled": 16, "single": None}}
 
 
 def test_old_share_glm_has_the_one_over_n_dispersion() -> None:
@@ -42,9 +42,9 @@ def test_old_share_glm_has_the_one_over_n_dispersion() -> None:
 def test_old_clustered_wilson_has_no_df_correction() -> None:
     from zwt_analysis.stats import wilson_interval
 
-    # two persons, n_eff = 18 (see test_intervals): Wilson at 12 of 18, as if 18 trials
+    # two persons, n_eff = 18 (see test_intervals) capped at the 6 hours: Wilson at 4 of 6
     lo, hi = old_clustered_wilson(np.array([1.0, 3.0]), np.array([2.0, 4.0]))
-    assert (lo, hi) == pytest.approx(wilson_interval(12.0, 18.0))
+    assert (lo, hi) == pytest.approx(wilson_interval(4.0, 6.0))
 
 
 def test_light_panel_design() -> None:

@@ -11,15 +11,19 @@ Two tests, each with a t reference and a correction for serial correlation:
 - :func:`level_trend` for any other series: OLS of value on time, t with
   ``n - 2`` degrees of freedom.
 
-Serial correlation: the lag-1 autocorrelation of the residuals is bias
-corrected for the short series (:func:`bias_corrected_rho`, after the
-approach of Andrews 1993, *Econometrica* 61:139-165: invert the expected
-autocorrelation of detrended AR(1) residuals) and, when positive, the
-standard error and degrees of freedom are taken with the effective sample
-size ``n_eff = n (1 - rho) / (1 + rho)`` (Santer et al. 2000, *J. Geophys.
-Res.* 105:7337-7356). On one short series rho is poorly estimated, so
-:func:`trend_verdicts` pools it over the series of the same indicator in the
-run (``pool``); the validation tables (``docs/validation.md``) show the
+Serial correlation: when positive, the standard error and degrees of
+freedom are taken with the effective sample size ``n_eff = n (1 - rho) /
+(1 + rho)`` (Santer et al. 2000, *J. Geophys. Res.* 105:7337-7356). On one
+series, rho is the lag-1 autocorrelation of the residuals, bias corrected
+for the short series (:func:`bias_corrected_rho`, after Andrews 1993,
+*Econometrica* 61:139-165: invert the expected autocorrelation of detrended
+AR(1) residuals). One short series says little about its own
+autocorrelation, so :func:`trend_verdicts` pools it over the series of the
+same indicator in the run (``pool``): :func:`pooled_equivalent_rho` fits
+autocorrelations ``a phi^(d-1)`` (AR(1), or AR(1) plus independent noise
+such as binomial noise on a wandering share) to the pool's lag-1 and lag-2
+residual autocorrelations and uses the AR(1) coefficient with the same
+long-run variance. The validation tables (``docs/validation.md``) show the
 false-positive rates that set the minimum lengths in ``methods.yaml``.
 
 :func:`mann_kendall` (Mann-Kendall with the Hamed & Rao 1998 variance
@@ -34,7 +38,7 @@ same verdict for the same series.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -70,6 +74,7 @@ class TrendFit:
         lag1: raw lag-1 autocorrelation of the residuals.
         rho: autocorrelation used in the correction (0..RHO_MAX).
         n_eff: effective sample size ``n (1 - rho) / (1 + rho)``.
+        lag2: raw lag-2 autocorrelation of the residuals (used when pooling).
     """
 
     method: str
@@ -83,6 +88,7 @@ class TrendFit:
     lag1: float
     rho: float
     n_eff: float
+    lag2: float = math.nan
 
 
 def _nan_fit(method: str, n: int) -> TrendFit:
@@ -98,13 +104,13 @@ def _clean(*arrays: Any) -> tuple[np.ndarray, ...]:
     return tuple(a[ok][order] for a in arr)
 
 
-def lag1_autocorrelation(resid: Any) -> float:
-    """``sum(e_t e_{t-1}) / sum(e_t^2)`` in observation order (NaN below 3 values or all 0)."""
+def lag1_autocorrelation(resid: Any, lag: int = 1) -> float:
+    """``sum(e_t e_{t-lag}) / sum(e_t^2)`` in observation order (NaN below lag + 2 values or all 0)."""
     e = np.asarray(resid, dtype="float64")
     ss = float(e @ e)
-    if len(e) < 3 or ss <= 0:
+    if len(e) < lag + 2 or ss <= 0:
         return math.nan
-    return float(e[1:] @ e[:-1]) / ss
+    return float(e[lag:] @ e[:-lag]) / ss
 
 
 @lru_cache(maxsize=256)
@@ -138,6 +144,68 @@ def bias_corrected_rho(lag1: float, t: Any) -> float:
         return math.nan
     grid, expected = _rho_map(tuple(np.round(tt - tt[0], 6)))
     return float(np.interp(lag1, expected, grid))
+
+
+@lru_cache(maxsize=256)
+def _lag_sums(offsets: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums over each lag distance d of M A_1 M, M A_2 M and M (M: residual maker of a line)."""
+    n = len(offsets)
+    x = np.column_stack([np.ones(n), np.asarray(offsets) - np.mean(offsets)])
+    m = np.eye(n) - x @ np.linalg.pinv(x)
+    lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n))).ravel()
+    sums = []
+    for k in (1, 2):
+        a = np.zeros((n, n))
+        i = np.arange(n - k)
+        a[i, i + k] = a[i + k, i] = 0.5
+        sums.append(np.bincount(lags, weights=(m @ a @ m).ravel(), minlength=n))
+    return sums[0], sums[1], np.bincount(lags, weights=m.ravel(), minlength=n)
+
+
+#: Largest decay phi fitted when pooling: a more persistent component cannot be told apart
+#: from a trend on these lengths, and letting phi near 1 makes the pooled rho erratic.
+PHI_MAX = 0.8
+_GRID = np.linspace(0.0, PHI_MAX, 33)
+
+
+def pooled_equivalent_rho(lags: list[tuple[float, float]], times: list[Any]) -> float:
+    """AR(1)-equivalent autocorrelation of a pool of series, from their lag-1 and lag-2.
+
+    The errors are taken to have autocorrelations ``a phi^(d-1)`` at lag
+    ``d >= 1`` (AR(1) when ``a = phi``; AR(1) plus independent noise, e.g.
+    binomial noise on top of a wandering share, when ``a < phi``). ``a`` and
+    ``phi`` (``0 <= a <= phi <= PHI_MAX``) are chosen so that the expected residual
+    lag-1 and lag-2 autocorrelations (``tr(M A_k M V) / tr(M V)``, per series
+    length) best match the observed ones over the pool (least squares).
+    The result is the AR(1) coefficient with the same long-run variance,
+    ``a / (1 - phi + a)``.
+
+    Args:
+        lags: ``(lag1, lag2)`` per series (NaN pairs are skipped).
+        times: the time points of each series (same order).
+
+    Returns:
+        rho in 0..PHI_MAX; NaN when no series has both lags.
+    """
+    aa, ff = np.meshgrid(_GRID, _GRID, indexing="ij")
+    err = np.zeros_like(aa)
+    used = 0
+    for (r1, r2), t in zip(lags, times, strict=True):
+        if not (math.isfinite(r1) and math.isfinite(r2)):
+            continue
+        tt = np.sort(np.asarray(t, dtype="float64"))
+        s1, s2, sm_ = _lag_sums(tuple(np.round(tt - tt[0], 6)))
+        d = np.arange(len(tt))
+        corr = np.where(d == 0, 1.0, aa[..., None] * ff[..., None] ** np.maximum(d - 1, 0))
+        den = corr @ sm_
+        err += ((corr @ s1) / den - r1) ** 2 + ((corr @ s2) / den - r2) ** 2
+        used += 1
+    if used == 0:
+        return math.nan
+    err[aa > ff + 1e-12] = np.inf
+    i = np.unravel_index(np.argmin(err), err.shape)
+    a, phi = float(aa[i]), float(ff[i])
+    return a / (1 - phi + a) if a > 0 else 0.0
 
 
 def _with_rho(method: str, n: int, slope: float, se: float, lag1: float, rho: float,
@@ -195,7 +263,8 @@ def level_trend(t: Any, y: Any, alpha: float = 0.05, rho: float | None = None) -
     b, se, resid = _ols_core(tt, yy)
     lag1 = lag1_autocorrelation(resid)
     r = bias_corrected_rho(lag1, tt) if rho is None else rho
-    return _with_rho(method, n, b, se, lag1, r, 1.0, alpha)
+    return replace(_with_rho(method, n, b, se, lag1, r, 1.0, alpha),
+                   lag2=lag1_autocorrelation(resid, 2))
 
 
 def _logit_irls(t: np.ndarray, p: np.ndarray, m: np.ndarray, iters: int = 50
@@ -262,7 +331,8 @@ def share_trend(t: Any, numerator: Any, denominator: Any, alpha: float = 0.05,
     se = math.sqrt(max(phi, 0.0) * cov[1, 1])
     lag1 = lag1_autocorrelation(pearson)
     r = bias_corrected_rho(lag1, tt) if rho is None else rho
-    return _with_rho(method, n, float(beta[1]), se, lag1, r, float(np.mean(var_mu)), alpha)
+    return replace(_with_rho(method, n, float(beta[1]), se, lag1, r, float(np.mean(var_mu)), alpha),
+                   lag2=lag1_autocorrelation(pearson, 2))
 
 
 def _mk_variance(y: np.ndarray) -> float:
@@ -375,22 +445,34 @@ def _first_pass(item: tuple, alpha: float) -> dict[str, Any]:
         ok = np.isfinite(t) & np.isfinite(v)
         fit = level_trend(t[ok], v[ok], alpha)
         fn = lambda r: level_trend(t[ok], v[ok], alpha, rho=r)  # noqa: E731
-    own = bias_corrected_rho(fit.lag1, t[ok]) if math.isfinite(fit.lag1) else math.nan
     return {"series_id": sid, "pool": pool, "kind": "share" if share else "level",
-            "n": int(ok.sum()), "own_rho": own, "refit": fn, "fit": fit}
+            "n": int(ok.sum()), "t": t[ok], "refit": fn, "fit": fit}
 
 
 def _pooled_rhos(items: list[dict[str, Any]], min_n: int, min_series: int) -> dict[Any, float]:
-    """Mean bias-corrected rho per pool over its series with at least ``min_n`` periods."""
-    by_pool: dict[Any, list[float]] = {}
+    """:func:`pooled_equivalent_rho` per pool over its series with at least ``min_n`` periods."""
+    by_pool: dict[Any, list[dict[str, Any]]] = {}
     for it in items:
-        if it["n"] >= min_n and math.isfinite(it["own_rho"]):
-            by_pool.setdefault(it["pool"], []).append(it["own_rho"])
-    return {k: float(np.mean(v)) for k, v in by_pool.items() if len(v) >= min_series}
+        if it["n"] >= min_n and math.isfinite(it["fit"].lag1) and math.isfinite(it["fit"].lag2):
+            by_pool.setdefault(it["pool"], []).append(it)
+    return {k: pooled_equivalent_rho([(it["fit"].lag1, it["fit"].lag2) for it in v],
+                                     [it["t"] for it in v])
+            for k, v in by_pool.items() if len(v) >= min_series}
+
+
+def _min_lengths(cfg: dict[str, Any], override: dict[str, Any] | None) -> dict[str, dict]:
+    """``{kind: {"pooled": n, "single": n or None}}`` from the config and an override that is
+    either per kind (``{"level": {...}, "share": {...}}``) or for both (``{"pooled": n, ...}``)."""
+    out = {kind: dict(cfg[kind]) for kind in ("level", "share")}
+    if override:
+        per_kind = set(override) <= {"level", "share"}
+        for kind in out:
+            out[kind].update(override.get(kind, {}) if per_kind else override)
+    return out
 
 
 def trend_verdicts(series: pd.DataFrame, alpha: float | None = None,
-                   min_length: dict[str, int] | None = None,
+                   min_length: dict[str, Any] | None = None,
                    pool_min_series: int | None = None) -> pd.DataFrame:
     """Test every series of a run's family once and give one verdict per ``series_id``.
 
@@ -403,8 +485,10 @@ def trend_verdicts(series: pd.DataFrame, alpha: float | None = None,
             each series alone). Pass only usable periods (see
             :mod:`zwt_analysis.methods.windows`).
         alpha: test level and BH false discovery rate (default ``methods.yaml``).
-        min_length: ``{"pooled": n, "single": n}`` minimum periods for a
-            verdict (default ``methods.yaml``, set from docs/validation.md).
+        min_length: minimum periods for a verdict, ``{"pooled": n, "single":
+            n}`` for both kinds or per kind ``{"level": {...}, "share": {...}}``;
+            ``None`` = never a verdict (default ``methods.yaml``, set from
+            docs/validation.md).
         pool_min_series: series of at least the pooled minimum length a pool
             needs before its rho is pooled (default ``methods.yaml``).
 
@@ -419,19 +503,21 @@ def trend_verdicts(series: pd.DataFrame, alpha: float | None = None,
     """
     cfg = section("trend")
     alpha = float(cfg["alpha"] if alpha is None else alpha)
-    lengths = {**cfg["min_length"], **(min_length or {})}
+    lengths = _min_lengths(cfg["min_length"], min_length)
     kmin = int(cfg["pool_min_series"] if pool_min_series is None else pool_min_series)
     if series.empty:
         return pd.DataFrame(columns=VERDICT_COLUMNS)
     items = [_first_pass(it, alpha) for it in _series_arrays(series)]
-    pooled = _pooled_rhos(items, int(lengths["pooled"]), kmin)
+    pooled = _pooled_rhos(items, min(int(v["pooled"]) for v in lengths.values()), kmin)
     rows = []
     for it in items:
         source = "pooled" if it["pool"] in pooled else "single"
-        need = int(lengths[source])
+        need = lengths[it["kind"]][source]
         fit: TrendFit = it["fit"]
         note = ""
-        if it["n"] < need:
+        if need is None:
+            fit, note = _nan_fit(fit.method, it["n"]), "alleen te beoordelen samen met verwante reeksen"
+        elif it["n"] < int(need):
             fit, note = _nan_fit(fit.method, it["n"]), f"minder dan {need} bruikbare perioden"
         elif source == "pooled":
             fit = it["refit"](pooled[it["pool"]])

@@ -104,8 +104,10 @@ def simulate(reps: int, reps_old: int, seed: int, workers: int = 2) -> pd.DataFr
 
 
 def min_lengths(table: pd.DataFrame, target: float = TARGET) -> dict[str, dict[str, int | None]]:
-    """Smallest simulated length from which each new method stays <= target in every noise."""
+    """Smallest simulated length from which each new method stays <= target in every noise,
+    per kind (``level`` / ``share``, as in ``methods.yaml``); None where none holds."""
     out: dict[str, dict[str, int | None]] = {}
+    names = {"niveau": "level", "aandeel": "share"}
     for kind, g in table.groupby("kind"):
         res: dict[str, int | None] = {}
         for label, key in (("gepoold", "pooled"), ("alleen", "single")):
@@ -114,5 +116,5 @@ def min_lengths(table: pd.DataFrame, target: float = TARGET) -> dict[str, dict[s
             ok = worst <= target
             good = [n for n in worst.index if ok.loc[n:].all()]
             res[key] = int(min(good)) if good else None
-        out[str(kind)] = res
+        out[names.get(str(kind), str(kind))] = res
     return out
