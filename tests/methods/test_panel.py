@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from zwt_analysis.methods.panel import (
     _weights_matrix,
+    mean_group,
     mundlak_check,
     panel_checks,
     placebo_lead,
@@ -117,3 +119,18 @@ def test_placebo_lead_flags_reverse_timing() -> None:
                             "team", "q", draws=999).flagged
     names = [c.name for c in panel_checks(d, "y", "x", "team", "q", draws=99)]
     assert names == ["mundlak", "wooldridge_serial", "placebo_lead"]
+
+
+def test_mean_group_recovers_exact_team_slopes() -> None:
+    d = _panel(teams=4, quarters=6, seed=7)
+    slopes = {0: 0.1, 1: 0.2, 2: 0.3, 3: 0.6}
+    d["y"] = d["team"].map(slopes) * d["x"] + 0.5 * d["team"] + 0.1 * d["q"]
+    mg = mean_group(d, "y", "x", "team", "q", weights="w")
+    assert mg.slopes.to_numpy() == pytest.approx([0.1, 0.2, 0.3, 0.6])
+    assert mg.estimate == pytest.approx(0.3)
+    se = np.std([0.1, 0.2, 0.3, 0.6], ddof=1) / 2
+    assert mg.se == pytest.approx(se)
+    assert mg.ci_high == pytest.approx(0.3 + stats.t.ppf(0.975, 3) * se)
+    assert mg.clusters == 4 and mg.covers(0.3)
+    with pytest.raises(ValueError, match="minimaal 3"):
+        mean_group(d[d["team"] < 2], "y", "x", "team", "q")

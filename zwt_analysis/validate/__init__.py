@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 #: Replications per table: full run and ``--quick``.
-FULL = {"trend": 2000, "trend_old": 400, "panel_generator": 24, "panel_light": 400,
+FULL = {"trend": 2000, "trend_old": 400, "panel_generator": 40, "panel_light": 300,
         "reservation": 4000, "hours": 2000, "rates": 2000}
 QUICK = {"trend": 80, "trend_old": 40, "panel_generator": 2, "panel_light": 10,
          "reservation": 100, "hours": 100, "rates": 100}
@@ -68,15 +68,19 @@ def panel_tables(reps: dict[str, int], workers: int) -> list[str]:
     runs = panel_coverage.simulate(reps["panel_generator"], reps["panel_light"], workers)
     s = panel_coverage.summarise(runs)
     null = s["condition"].str.startswith("nul")
+
+    def col(key: str, for_null: bool) -> list[str]:
+        return [(_pct(v) if z == for_null else "-") for z, v in zip(null, s[key], strict=True)]
+
     table = pd.DataFrame({
         "bron": s["source"], "conditie": s["condition"], "datasets": s["sets"],
-        "clusters": s["clusters"].astype(int),
-        "dekking CR1": [("-" if z else _pct(v)) for z, v in zip(null, s["cov_cr1"], strict=True)],
-        "dekking WCR": [("-" if z else _pct(v)) for z, v in zip(null, s["cov_wcr"], strict=True)],
-        "fout-positief CR1": [(_pct(v) if z else "-") for z, v in zip(null, s["rej_cr1"], strict=True)],
-        "fout-positief WCR": [(_pct(v) if z else "-") for z, v in zip(null, s["rej_wcr"], strict=True)],
-        "breedte WCR / CR1 (mediaan)": s["width_ratio"].round(2),
-        "weinig-clusters-vlag": s["few"].map(_pct),
+        "clusters": s["clusters"].astype(int), "kwartalen": s["quarters"].astype(int),
+        "dekking CR1": col("cov_cr1", False), "dekking WCR": col("cov_wcr", False),
+        "dekking MG": col("cov_mg", False),
+        "fout-positief CR1": col("rej_cr1", True), "fout-positief WCR": col("rej_wcr", True),
+        "fout-positief MG": col("rej_mg", True),
+        "breedte WCR / CR1": s["width_ratio"].round(2),
+        "vlag weinig clusters": s["few"].map(_pct),
     })
     return ["**Paneel (vaste team- en kwartaaleffecten, 95%-intervallen)**\n\n" + _markdown(table)]
 
