@@ -28,6 +28,8 @@ CONDITIONS: dict[str, tuple[float | None, float, float]] = {
     "teamhellingen sd 0,004 + AR(1) 0,5": (None, 0.004, 0.5),
     "nul-effect + teamhellingen + AR(1) 0,5": (0.0, 0.004, 0.5),
 }
+#: generator only: the null condition with the 2019 warm-up quarters kept in
+WITH_WARMUP = "nul-effect + teamhellingen + AR(1) 0,5, opstart 2019 niet weggelaten"
 SLOPE = -0.008
 DRAWS = 1999
 
@@ -56,9 +58,11 @@ def _generator_run(args: tuple[str, int]) -> dict[str, float]:
     from zwt_analysis.synth import DEFAULT_UNTIL, PreventionVariant, prevention_panel
 
     name, seed = args
-    slope, sd, ar = CONDITIONS[name]
+    slope, sd, ar = CONDITIONS["nul-effect + teamhellingen + AR(1) 0,5"] \
+        if name == WITH_WARMUP else CONDITIONS[name]
     panel, truth = prevention_panel(seed=seed, variant=PreventionVariant(slope, sd, ar))
-    panel = usable_quarters(panel, DEFAULT_UNTIL)
+    if name != WITH_WARMUP:
+        panel = usable_quarters(panel, DEFAULT_UNTIL)
     return {"condition": name, "seed": seed, "truth": truth["slope"], **_fit(panel, seed)}
 
 
@@ -105,7 +109,7 @@ def _light_run(args: tuple[str, int]) -> dict[str, float]:
 
 def simulate(generator_sets: int, light_sets: int, workers: int = 2) -> pd.DataFrame:
     """One row per data set: source, condition, seed, truth and both intervals."""
-    jobs_g = [(c, 1000 + s) for c in CONDITIONS for s in range(generator_sets)]
+    jobs_g = [(c, 1000 + s) for c in [*CONDITIONS, WITH_WARMUP] for s in range(generator_sets)]
     jobs_l = [(c, 5000 + s) for c in CONDITIONS for s in range(light_sets)]
     with ProcessPoolExecutor(max_workers=workers) as ex:
         gen = list(ex.map(_generator_run, jobs_g, chunksize=1))
