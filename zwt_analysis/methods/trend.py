@@ -421,7 +421,7 @@ def benjamini_hochberg(p_values: Any) -> np.ndarray:
     return out
 
 
-def _series_arrays(series: pd.DataFrame) -> list[tuple[Any, Any, bool, np.ndarray, ...]]:
+def _series_arrays(series: pd.DataFrame) -> list[tuple[Any, ...]]:
     """(series_id, pool, is_share, t, value, numerator, denominator) per series."""
     df = series.sort_values(["series_id", "t"], kind="stable")
     sid = df["series_id"].to_numpy()
@@ -438,7 +438,8 @@ def _series_arrays(series: pd.DataFrame) -> list[tuple[Any, Any, bool, np.ndarra
 def _first_pass(item: tuple, alpha: float) -> dict[str, Any]:
     sid, pool, share, t, v, k, m = item
     if share:
-        ok = np.isfinite(t) & np.isfinite(k) & np.isfinite(m) & (m > 0)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(t) & np.isfinite(k) & np.isfinite(m) & (m > 0) & (k >= 0) & (k <= m)
         fit = share_trend(t[ok], k[ok], m[ok], alpha)
         fn = lambda r: share_trend(t[ok], k[ok], m[ok], alpha, rho=r)  # noqa: E731
     else:
