@@ -48,3 +48,10 @@ def test_prediction_bound_rejects_too_little() -> None:
 def test_empirical_percentile_is_the_old_rule() -> None:
     assert empirical_percentile([1, 2, 3, 4, 5], 0.8) == pytest.approx(4.2)
     assert math.isnan(empirical_percentile([], 0.8))
+
+
+def test_measured_coverage_is_given_only_for_the_validated_setting() -> None:
+    amounts = {2020: 1.0, 2021: 1.2, 2022: 1.1, 2023: 1.4}
+    assert prediction_bound(amounts).measured_coverage == (0.786, 0.819)
+    assert all(math.isnan(v) for v in prediction_bound(amounts, level=0.9).measured_coverage)
+    assert all(math.isnan(v) for v in prediction_bound(amounts, trend=False).measured_coverage)

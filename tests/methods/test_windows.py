@@ -61,20 +61,22 @@ def test_partial_periods_and_comparable_years() -> None:
 
 
 def test_period_status_order_of_rules() -> None:
-    st = period_status(["2019-Q4", "2020-Q1", "2025-Q3", "2025-Q4", "2026", "2020-Q1"],
+    # re-registration: 548 days of history before the quarter's first day (methods.yaml);
+    # 2020-07-01 is 547 days after 2019-01-01 (2020 is a leap year)
+    st = period_status(["2020-Q3", "2020-Q4", "2025-Q3", "2025-Q4", "2026", "2020-Q4"],
                        "reregistration_12m", date(2026, 9, 30), START).set_index("period")
-    assert list(st.index) == ["2019-Q4", "2020-Q1", "2025-Q3", "2025-Q4", "2026"]
-    assert st["status"].to_dict() == {"2019-Q4": "warmup", "2020-Q1": "usable",
+    assert list(st.index) == ["2020-Q3", "2020-Q4", "2025-Q3", "2025-Q4", "2026"]
+    assert st["status"].to_dict() == {"2020-Q3": "warmup", "2020-Q4": "usable",
                                       "2025-Q3": "usable", "2025-Q4": "provisional",
                                       "2026": "partial"}
     assert st.loc["2025-Q4", "label"] == "voorlopig"
-    assert st.loc["2020-Q1", "reason"] == ""
+    assert st.loc["2020-Q4", "reason"] == ""
 
 
 def test_mark_periods_adds_status_per_row() -> None:
     ind = pd.DataFrame({"indicator_id": ["caseload_per_fte", "caseload_per_fte",
                                          "preventive_share", "wgs_first_contact_on_time"],
-                        "period": ["2019-Q2", "2020-Q2", "2019-Q2", "2026-Q3"],
+                        "period": ["2020-Q2", "2020-Q3", "2019-Q2", "2026-Q3"],
                         "value": [1.0, 2.0, 0.3, 0.9]})
     out = mark_periods(ind, date(2026, 9, 30), START)
     assert out["status"].tolist() == ["warmup", "usable", "usable", "provisional"]

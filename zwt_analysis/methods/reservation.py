@@ -48,6 +48,9 @@ class ReservationBound:
         n_years: years used; ``trend``: whether a growth line was fitted.
         growth_per_year: fitted real growth (fraction per year; 0 without trend).
         method: Dutch one-line description.
+        measured_coverage: (low, high) coverage measured by ``make validate``
+            for this level with a growth line (NaNs for another level or
+            without a growth line, which were not validated as the default).
     """
 
     year: int
@@ -58,6 +61,7 @@ class ReservationBound:
     trend: bool
     growth_per_year: float
     method: str
+    measured_coverage: tuple[float, float] = (math.nan, math.nan)
 
 
 def deflate(amounts: Mapping[int, float], index_pct: Mapping[int, float],
@@ -102,7 +106,8 @@ def prediction_bound(amounts: Mapping[int, float], index_pct: Mapping[int, float
         ValueError: too few positive years for the chosen model, or level
             outside (0.5, 1).
     """
-    level = float(section("reservation")["level"] if level is None else level)
+    cfg = section("reservation")
+    level = float(cfg["level"] if level is None else level)
     if not 0.5 < level < 1:
         raise ValueError(f"level must lie in (0.5, 1), got {level}")
     pos = {int(y): float(a) for y, a in amounts.items() if math.isfinite(a) and a > 0}
@@ -127,9 +132,14 @@ def prediction_bound(amounts: Mapping[int, float], index_pct: Mapping[int, float
     growth = math.expm1(float(coef[1])) if trend else 0.0
     method = (f"{round(level * 100)}%-voorspellingsgrens op de log-schaal, "
               f"{'met' if trend else 'zonder'} groeilijn, in prijzen van {last + 1}")
+    measured = cfg.get("measured_coverage", {})
+    cover = ((float(measured["low"]), float(measured["high"]))
+             if trend and measured and math.isclose(level, float(measured["level"]))
+             else (math.nan, math.nan))
     return ReservationBound(year=last + 1, bound_eur=math.exp(upper) * infl,
                             central_eur=math.exp(centre) * infl, level=level,
-                            n_years=len(z), trend=trend, growth_per_year=growth, method=method)
+                            n_years=len(z), trend=trend, growth_per_year=growth, method=method,
+                            measured_coverage=cover)
 
 
 def empirical_percentile(amounts: Any, level: float = 0.8) -> float:

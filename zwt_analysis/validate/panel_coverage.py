@@ -6,7 +6,7 @@ Two sources of data sets, both with 10 teams in 3 organisations and about
 - the synthetic generator (:func:`zwt_analysis.synth.prevention_panel`, the
   same draws as ``zwt synth``) with its :class:`~zwt_analysis.synth.PreventionVariant`
   switches: team-specific slopes, AR(1) noise, zero effect; the caseload
-  warm-up quarters (2019) are left out as :mod:`zwt_analysis.methods.windows`
+  warm-up quarters (2019-Q1 .. 2020-Q2) are left out as :mod:`zwt_analysis.methods.windows`
   prescribes;
 - a lightweight simulator of the same design (:func:`light_panel`), fast
   enough for hundreds of data sets.
@@ -29,7 +29,7 @@ CONDITIONS: dict[str, tuple[float | None, float, float]] = {
     "nul-effect + teamhellingen + AR(1) 0,5": (0.0, 0.004, 0.5),
 }
 #: generator only: the null condition with the 2019 warm-up quarters kept in
-WITH_WARMUP = "nul-effect + teamhellingen + AR(1) 0,5, opstart 2019 niet weggelaten"
+WITH_WARMUP = "nul-effect + teamhellingen + AR(1) 0,5, opstartkwartalen niet weggelaten"
 SLOPE = -0.008
 DRAWS = 1999
 
