@@ -96,3 +96,16 @@ def kern_html(sentences: list[str]) -> str:
 def kern(sentences: list[str]) -> None:
     """Display the Kern section (call it right after the report's ``build()``)."""
     _display_html(kern_html(sentences))
+
+
+#: Where the reviewer version points readers for method and diagnostics (relative to a
+#: report page ``reports/<report>/<organisation>/report.html``).
+RESEARCHER_PAGE = "report_code.html"
+VALIDATION_PAGE = "../../validatie.html"
+
+
+def method_note() -> None:
+    """A line telling reviewers where method, diagnostics and the method validation are."""
+    md(f"*Methode, regeltabellen en diagnostiek staan in de [onderzoekersversie]"
+       f"({RESEARCHER_PAGE}) van dit rapport; hoe betrouwbaar de gebruikte toetsen en "
+       f"intervallen zijn, staat in de [validatie van de methoden]({VALIDATION_PAGE}).*")
