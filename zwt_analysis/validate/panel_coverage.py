@@ -28,7 +28,7 @@ CONDITIONS: dict[str, tuple[float | None, float, float]] = {
     "teamhellingen sd 0,004 + AR(1) 0,5": (None, 0.004, 0.5),
     "nul-effect + teamhellingen + AR(1) 0,5": (0.0, 0.004, 0.5),
 }
-#: generator only: the null condition with the 2019 warm-up quarters kept in
+#: generator only: the null condition with the caseload warm-up quarters kept in
 WITH_WARMUP = "nul-effect + teamhellingen + AR(1) 0,5, opstartkwartalen niet weggelaten"
 SLOPE = -0.008
 DRAWS = 1999
