@@ -23,15 +23,21 @@ P, M, D = Kind.PERSONS, Kind.MAGNITUDE, Kind.DERIVED
 #: Tables of the data files whose rows stand for persons (a client case, an employee spell).
 PERSON_ROW_TABLES: frozenset[str] = frozenset({"cases", "staff"})
 _PERSON_ROWS = ("table", PERSON_ROW_TABLES)
+#: Clean rows of a data file (whole, per organisation, per period): data-quality report.
+_ROWS, _PERIOD_ROWS = "quality.rows", "quality.rows_per_period"
 
 
 def _completeness(name: str, keys: tuple[str, ...], organisation: str | None,
-                  measure: str) -> TableSchema:
-    """Rows and filled values per column of a data file (data-quality report)."""
+                  measure: str, rows_by: tuple[str, ...], rows_measure: str) -> TableSchema:
+    """Rows and filled values per column of a data file (data-quality report).
+
+    ``rows`` is the same number on every column's row (``rows_by``): one cell, shared with
+    the other data-quality tables that print it (``rows_measure``).
+    """
     return TableSchema(
         name, keys, organisation=organisation,
         columns=(
-            Col("rows", P, where=_PERSON_ROWS, measure=f"{measure}.rows"),
+            Col("rows", P, by=rows_by, where=_PERSON_ROWS, measure=rows_measure),
             Col("filled", P, where=_PERSON_ROWS, measure=f"{measure}.filled"),
             Col("share", D, sources=("rows", "filled"), where=_PERSON_ROWS),
             Col("low", D, sources=("rows", "filled"), where=_PERSON_ROWS),
@@ -50,16 +56,28 @@ _HOURS_BY = ("organisation", "team", "period")
 _TEAM_QUARTER = "urenverdeling_team_kwartaal"
 
 SCHEMAS: tuple[TableSchema, ...] = (
-    # 01 data quality: rows are not persons, except rows of cases and staff
-    _nothing("ingelezen", "table"),
+    # 01 data quality: rows are not persons, except rows of cases and staff. Clean rows of a
+    # table are one cell wherever printed (read table, completeness, by organisation); rows
+    # per period too (completeness per period, rows per period). The read table is the
+    # whole delivery (organisation ALL in every folder); a row's count of lines read is
+    # hidden with its clean rows (quarantined lines are not persons: broken lines).
+    TableSchema(
+        "ingelezen", ("table", "organisation"),
+        columns=(
+            Col("rows_clean", P, by=("table",), where=_PERSON_ROWS, measure=_ROWS),
+            *(Col(c, D, sources=("rows_clean",), where=_PERSON_ROWS)
+              for c in ("rows_in", "share_quarantined", "low", "high")),
+        ),
+    ),
     _nothing("quarantaine_redenen", "table", "column", "reason"),
-    _completeness("volledigheid", ("table", "column"), None, "completeness"),
+    _nothing("inleesnotities", "table", "kind", "detail"),
+    _completeness("volledigheid", ("table", "column"), None, "completeness", ("table",), _ROWS),
     _completeness("volledigheid_per_organisatie", ("table", "organisation", "column"),
-                  "organisation", "completeness"),
+                  "organisation", "completeness", ("table",), _ROWS),
     _completeness("volledigheid_per_periode", ("table", "period", "column"), None,
-                  "completeness_period"),
+                  "completeness_period", ("table", "period"), _PERIOD_ROWS),
     TableSchema("regels_per_periode", ("table", "organisation", "period"),
-                columns=(Col("rows", P, where=_PERSON_ROWS),)),
+                columns=(Col("rows", P, where=_PERSON_ROWS, measure=_PERIOD_ROWS),)),
     # 02 KPI: register values and trend fits, no persons
     _nothing("kpi_audit", "kpi_id"),
     _nothing("kpi_trends", "series", "organisation"),

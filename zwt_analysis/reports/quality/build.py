@@ -1,10 +1,11 @@
 """Everything the data-quality report shows, in one call: :func:`build`.
 
 The notebook (``notebooks/01_data_quality.py``) calls ``build(ctx, params)``
-once and then only renders the :class:`QualityResult`. Nothing here hides
-small counts: the frames are internal (the CSV side tables are suppressed by
-``ctx.save_table``, reader tables and figures by
-:mod:`zwt_analysis.reports.quality.tables`).
+once and then only renders the :class:`QualityResult`. The CSV side tables,
+the reader tables and the figures all come from ``QualityResult.published``:
+the side tables of the city and every organisation protected in one pass
+(:mod:`zwt_analysis.reports.quality.published`), so what a table hides no
+figure and no other report shows.
 """
 
 from __future__ import annotations
@@ -15,67 +16,100 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from zwt_analysis.contract import ALL
-from zwt_analysis.reports.quality import compute
+from zwt_analysis.reports.quality import compute, delivery, published
+from zwt_analysis.reports.quality.settings import QualitySettings, load_settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from zwt_analysis.reports.context import ReportContext
+    from zwt_analysis.reports.quality.published import Published
 
-#: Default number of quarantine reasons shown per table (the notebook parameter ``top_reasons``).
+#: Default number of quarantine reasons kept per table (the notebook parameter ``top_reasons``).
 TOP_REASONS = 5
 
-#: Tables whose clean rows per quarter and organisation show gaps in deliveries.
-EVENT_TABLES = ("cases", "time_registrations", "signals")
+#: Tables checked for quarters with few rows (signals are too sporadic for that).
+GAP_TABLES = ("cases", "time_registrations")
 
-#: Columns of the "what was read" table, in the order of the side table ``ingelezen.csv``.
+#: Columns of the "what was read" table, in the order of the side table ``ingelezen.csv``
+#: (which adds ``organisation``: always ``ALL``, the delivery as a whole).
 READ_SHOWN = ("table", "delivered", "source_file", "rows_in", "rows_clean", "rows_quarantined",
               "share_quarantined", "low", "high", "balanced")
 
 
 @dataclass
 class QualityResult:
-    """What the data-quality report shows (internal frames: counts are not suppressed).
+    """What the data-quality report shows.
 
     Attributes:
         organisation: ``"ALL"`` (whole city) or one organisation.
+        municipality: the municipality's name for readers (``ctx.municipality``).
         as_of: the reference date of the processed data.
         as_of_source: how ``zwt clean`` chose it (``"option"``, another
             source, or ``""`` when unknown).
+        settings: the report's settings (``resources/quality.yaml``).
         read: rows read, clean and quarantined per contract table
             (:data:`READ_SHOWN`; ``low``/``high``: 95% Wilson interval of
-            ``share_quarantined``). Always the whole city.
+            ``share_quarantined``). Always the whole delivery. Internal.
         missing: contract tables that were not delivered.
         unbalanced: tables where rows_in != rows_clean + rows_quarantined.
-        reasons: quarantine reasons per table (top ``top_reasons``, whole city).
+        reasons: quarantine reasons per table (top ``top_reasons``, whole delivery).
         notes: columns delivered in excess, lacking (optional) or renamed.
-        completeness: share filled per table and column (this organisation).
-        gaps: the rows of ``completeness`` with a share below 1, by table and share.
-        by_organisation: completeness per organisation.
+        delivery: what reading had to make of the files
+            (:func:`zwt_analysis.reports.quality.delivery.delivery_notes`).
+        mappings: every organisation or team name respelled to match ``areas``.
+        published: this folder's CSV side tables after suppression (city and
+            organisations protected together): the source of every reader
+            table and figure with counts of persons.
         compare_organisations: True when the report is for the city and more
             than one organisation delivered (the per-organisation heatmap).
-        by_period: completeness per period (``YYYY-Qn`` or ``YYYY``).
-        rows_by_period: clean rows per table, organisation and period.
-        event_rows: the rows of ``rows_by_period`` of :data:`EVENT_TABLES`.
-        date_ranges: first and last value of every date column.
+        delivery_gaps: quarters with few rows of :data:`GAP_TABLES` for this
+            report's organisation(s) (table, organisation, period).
+        date_ranges: first and last value of every date column (this organisation).
     """
 
     organisation: str
+    municipality: str
     as_of: date
     as_of_source: str
+    settings: QualitySettings
     read: pd.DataFrame
     missing: list[str]
     unbalanced: list[str]
     reasons: pd.DataFrame
     notes: pd.DataFrame
-    completeness: pd.DataFrame
-    gaps: pd.DataFrame
-    by_organisation: pd.DataFrame
+    delivery: pd.DataFrame
+    mappings: pd.DataFrame
+    published: Published
     compare_organisations: bool
-    by_period: pd.DataFrame
-    rows_by_period: pd.DataFrame
-    event_rows: pd.DataFrame
+    delivery_gaps: pd.DataFrame
     date_ranges: pd.DataFrame
+
+    # internal views of the published tables (numbers before suppression: not for readers)
+    @property
+    def completeness(self) -> pd.DataFrame:
+        """Share filled per table and column of this folder (internal numbers)."""
+        return self.published["volledigheid"].frame
+
+    @property
+    def by_organisation(self) -> pd.DataFrame:
+        """Completeness per organisation (internal numbers)."""
+        return self.published["volledigheid_per_organisatie"].frame
+
+    @property
+    def by_period(self) -> pd.DataFrame:
+        """Completeness per period (internal numbers)."""
+        return self.published["volledigheid_per_periode"].frame
+
+    @property
+    def rows_by_period(self) -> pd.DataFrame:
+        """Clean rows per table, organisation and period (internal numbers)."""
+        return self.published["regels_per_periode"].frame
+
+    @property
+    def delivered(self) -> list[str]:
+        """Contract tables with an entry in ``validation.json`` (in contract order)."""
+        return self.read.loc[self.read["delivered"].fillna(False), "table"].tolist()
 
 
 def read_table(validation: Mapping[str, Any]) -> pd.DataFrame:
@@ -93,45 +127,59 @@ def unbalanced_tables(read: pd.DataFrame) -> list[str]:
     return read.loc[read["balanced"].eq(False).fillna(False), "table"].tolist()
 
 
+def shared_frames(read: pd.DataFrame, notes: pd.DataFrame,
+                  reasons: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The side tables that are the same in every folder (the delivery as a whole)."""
+    return {"ingelezen": read.assign(organisation=ALL)[["organisation", *READ_SHOWN]],
+            "inleesnotities": notes, "quarantaine_redenen": reasons}
+
+
 def build(ctx: ReportContext, params: Mapping[str, Any]) -> QualityResult:
     """Compute everything the data-quality report shows.
 
     Args:
         ctx: the report context (processed folder, organisation, as-of).
-        params: the notebook parameters; ``top_reasons`` (default
-            :data:`TOP_REASONS`) quarantine reasons are kept per table.
+        params: the notebook parameters; ``top_reasons`` (default the
+            setting, :data:`TOP_REASONS`) quarantine reasons are kept per table.
 
     Returns:
         The :class:`QualityResult`. The read and quarantine figures cover the
-        whole city (a quarantined row may lack a valid organisation); the
-        completeness, row and date figures cover ``ctx.organisation``.
+        whole delivery (a quarantined row may lack a valid organisation); the
+        completeness, row and date figures cover ``ctx.organisation``. Any
+        table may be missing (a partial delivery): its parts are then empty.
+
+    Raises:
+        zwt_analysis.disclosure.DisclosureError: a cell no suppression protects.
     """
     from zwt_analysis import processed
 
+    settings = load_settings()
     validation = processed.read_validation(ctx.processed_dir)
-    tables = {t: ctx.filter_org(ctx.table(t))
-              for t in processed.available_tables(ctx.processed_dir)}
+    tables = {t: ctx.table(t) for t in processed.available_tables(ctx.processed_dir)}
+    own = {t: ctx.filter_org(df) for t, df in tables.items()}
     read = read_table(validation)
-    top = params.get("top_reasons", TOP_REASONS)
-    overall = compute.completeness_all(tables)
-    by_org = compute.completeness_all(tables, by=["organisation"])
-    rows = compute.rows_by_period(tables)
-    events = compute.rows_by_period({t: df for t, df in tables.items() if t in EVENT_TABLES})
+    notes = delivery.delivery_notes(validation)
+    reasons = compute.quarantine_reasons(processed.read_quarantine(ctx.processed_dir),
+                                         top=params.get("top_reasons") or settings.top_reasons)
+    pub = published.protect_all(tables, shared_frames(read, notes, reasons), ctx.organisation,
+                                ctx.municipality.first_year)
+    events = compute.rows_by_period({t: df for t, df in own.items() if t in GAP_TABLES})
+    by_org = pub["volledigheid_per_organisatie"].frame
     return QualityResult(
         organisation=ctx.organisation,
+        municipality=ctx.municipality.display_name,
         as_of=ctx.as_of,
         as_of_source=str(validation.get("as_of_source", "") or ""),
+        settings=settings,
         read=read,
         missing=compute.missing_tables(validation),
         unbalanced=unbalanced_tables(read),
-        reasons=compute.quarantine_reasons(processed.read_quarantine(ctx.processed_dir), top=top),
+        reasons=reasons,
         notes=compute.column_notes(validation),
-        completeness=overall,
-        gaps=overall[overall["share"] < 1].sort_values(["table", "share"]),
-        by_organisation=by_org,
+        delivery=notes,
+        mappings=delivery.name_mappings(validation),
+        published=pub,
         compare_organisations=ctx.organisation == ALL and by_org["organisation"].nunique() > 1,
-        by_period=compute.completeness_all(tables, by=["period"]),
-        rows_by_period=rows,
-        event_rows=events,
-        date_ranges=compute.date_ranges(tables),
+        delivery_gaps=compute.delivery_gaps(events, settings.gap_fraction),
+        date_ranges=compute.date_ranges(own),
     )

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import TABLES
-from zwt_analysis.periods import quarter_labels
+from zwt_analysis.periods import is_quarter, quarter_labels, quarter_start
 
 #: Column that dates a row of each table, and how (``quarter`` of a date,
 #: ``date_year`` the year of a date, ``year`` as an int, ``period`` text as delivered).
@@ -202,16 +202,23 @@ def quarantine_reasons(quarantine: pd.DataFrame, top: int | None = 5) -> pd.Data
 
 # ----------------------------------------------------------------- periods
 
-def period_of(df: pd.DataFrame, table: str) -> pd.Series:
+def period_of(df: pd.DataFrame, table: str, first_year: int | None = None) -> pd.Series:
     """The period label (``YYYY-Qn``, ``YYYY`` or delivered text) of each row of ``table``.
 
     Rows whose dating column is missing get ``<NA>``. A table without a
-    period (:data:`PERIOD_COLUMNS`) gives all ``<NA>``.
+    period (:data:`PERIOD_COLUMNS`) gives all ``<NA>``. With ``first_year``
+    (the first year of data), staff spells that started earlier share one
+    period ``"<first_year - 1> en eerder"`` (it sorts just before
+    ``first_year``): a few starts a year over decades are small groups that
+    say nothing about registration now.
 
     Examples:
         >>> df = pd.DataFrame({"date": pd.to_datetime(["2024-03-31", "2024-04-01", None])})
         >>> period_of(df, "signals").tolist()
         ['2024-Q1', '2024-Q2', <NA>]
+        >>> staff = pd.DataFrame({"start_date": pd.to_datetime(["1998-05-01", "2019-01-01"])})
+        >>> period_of(staff, "staff", first_year=2019).tolist()
+        ['2018 en eerder', '2019']
     """
     _check_table(table)
     if table not in PERIOD_COLUMNS:
@@ -221,7 +228,11 @@ def period_of(df: pd.DataFrame, table: str) -> pd.Series:
     if kind == "quarter":
         return quarter_labels(s)
     if kind == "date_year":
-        return pd.to_datetime(s).dt.year.astype("Int64").astype("string")
+        years = pd.to_datetime(s).dt.year.astype("Int64")
+        text = years.astype("string")
+        if first_year is None:
+            return text
+        return text.mask(years < first_year, f"{first_year - 1} en eerder")
     return s.astype("Int64").astype("string") if kind == "year" else s.astype("string")
 
 
@@ -235,7 +246,7 @@ def _wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def completeness(df: pd.DataFrame, table: str, by: Sequence[str] = (),
-                 interval: bool = True) -> pd.DataFrame:
+                 interval: bool = True, first_year: int | None = None) -> pd.DataFrame:
     """Share of non-missing values per contract column of ``table``, optionally by group.
 
     Args:
@@ -246,6 +257,7 @@ def completeness(df: pd.DataFrame, table: str, by: Sequence[str] = (),
             :func:`period_of`; rows without a period are left out of the
             by-period figures). Grouping columns are not themselves reported.
         interval: add the 95% Wilson interval of each share (``low``, ``high``).
+        first_year: passed to :func:`period_of`.
 
     Returns:
         Long frame: ``table``, the ``by`` columns, ``column``, ``rows`` (rows
@@ -272,7 +284,7 @@ def completeness(df: pd.DataFrame, table: str, by: Sequence[str] = (),
     if "organisation" in by:
         keys.append(df["organisation"].astype("string").rename("organisation"))
     if "period" in by:
-        keys.append(period_of(df, table).rename("period"))
+        keys.append(period_of(df, table, first_year).rename("period"))
     out_cols = ["table", *by, "column", "rows", "filled", "share"] + (
         ["low", "high"] if interval else [])
     if keys:
@@ -301,7 +313,7 @@ def completeness(df: pd.DataFrame, table: str, by: Sequence[str] = (),
 
 
 def completeness_all(tables: Mapping[str, pd.DataFrame], by: Sequence[str] = (),
-                     interval: bool = True) -> pd.DataFrame:
+                     interval: bool = True, first_year: int | None = None) -> pd.DataFrame:
     """:func:`completeness` of every table that supports ``by``, concatenated.
 
     Tables that lack an organisation column (for ``by`` organisation) or a
@@ -316,16 +328,18 @@ def completeness_all(tables: Mapping[str, pd.DataFrame], by: Sequence[str] = (),
             continue
         if "period" in by and name not in PERIOD_COLUMNS:
             continue
-        parts.append(completeness(df, name, by, interval))
+        parts.append(completeness(df, name, by, interval, first_year))
     if not parts:
         return completeness(pd.DataFrame(columns=TABLES["areas"].column_names), "areas", [],
                             interval).iloc[0:0]
     return pd.concat(parts, ignore_index=True)
 
 
-def rows_by_period(tables: Mapping[str, pd.DataFrame], by_organisation: bool = True
-                   ) -> pd.DataFrame:
+def rows_by_period(tables: Mapping[str, pd.DataFrame], by_organisation: bool = True,
+                   first_year: int | None = None) -> pd.DataFrame:
     """Clean rows per table and period (and organisation): shows gaps in deliveries.
+
+    ``first_year``: passed to :func:`period_of`.
 
     Returns:
         ``table``, (``organisation``,) ``period``, ``rows``; tables without a
@@ -336,7 +350,7 @@ def rows_by_period(tables: Mapping[str, pd.DataFrame], by_organisation: bool = T
         _check_table(name)
         if name not in PERIOD_COLUMNS or df.empty:
             continue
-        keys = {"period": period_of(df, name)}
+        keys = {"period": period_of(df, name, first_year)}
         if by_organisation:
             keys = {"organisation": df["organisation"].astype("string"), **keys}
         frame = pd.DataFrame(keys).dropna()
@@ -348,6 +362,42 @@ def rows_by_period(tables: Mapping[str, pd.DataFrame], by_organisation: bool = T
                              for c in cols})
     out = pd.concat(parts, ignore_index=True)[cols]
     return out.astype({"table": "string", "period": "string", "rows": "int64"})
+
+
+def delivery_gaps(event_rows: pd.DataFrame, fraction: float = 0.5) -> pd.DataFrame:
+    """Quarters in which an organisation delivered few rows of a table (a possible gap).
+
+    Per table and organisation, over every quarter from its first to its last
+    quarter with rows (quarters without rows count as 0): the quarters with
+    fewer rows than ``fraction`` times the median quarter. Only quarter
+    periods (``YYYY-Qn``) are considered.
+
+    Args:
+        event_rows: :func:`rows_by_period` output (``table``, ``organisation``,
+            ``period``, ``rows``).
+        fraction: the share of the median below which a quarter is named.
+
+    Returns:
+        ``table``, ``organisation``, ``period`` of each such quarter, sorted;
+        the counts themselves are not returned (they may count persons).
+
+    Examples:
+        >>> rows = pd.DataFrame({"table": "cases", "organisation": "A",
+        ...                      "period": ["2024-Q1", "2024-Q3", "2024-Q4"], "rows": [10, 3, 12]})
+        >>> delivery_gaps(rows)["period"].tolist()
+        ['2024-Q2', '2024-Q3']
+    """
+    out = []
+    quarters = event_rows[[is_quarter(p) for p in event_rows["period"]]] \
+        if len(event_rows) else event_rows
+    for (table, org), grp in quarters.groupby(["table", "organisation"], sort=True):
+        counts = grp.groupby("period")["rows"].sum()
+        starts = pd.date_range(quarter_start(min(counts.index)),
+                               quarter_start(max(counts.index)), freq="QS")
+        full = counts.reindex(quarter_labels(pd.Series(starts)).tolist(), fill_value=0)
+        low = full[full < fraction * float(full.median())]
+        out += [(table, org, period) for period in low.index]
+    return pd.DataFrame(out, columns=["table", "organisation", "period"]).astype("string")
 
 
 def date_ranges(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

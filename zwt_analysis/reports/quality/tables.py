@@ -1,9 +1,11 @@
 """Dutch reader tables, labels and sentences of the data-quality report.
 
-Small counts: the reader tables and the figures hide what publication hides,
-through :mod:`zwt_analysis.present.publish` (cells counting fewer than
-``MIN_CELL_PERSONS`` persons' records): :func:`gaps_nl` with its secondary
-suppression, :func:`mask_small` and :func:`hide_small_counts` for figures.
+Reader tables take the *published* side tables (``QualityResult.published``:
+suppressed as one linked set with the other folders, ``<5`` and ``x``), most
+important rows first, so that the notebook shows the first
+``settings.shown_rows`` (issue 18: top-N with ``show(..., max_rows=...)``; the
+full table is the CSV). Counts that are not persons (rows of other data files,
+register fields, quarantine lines) are printed as they are, in every report alike.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from zwt_analysis.contract import ALL
-from zwt_analysis.present import fmt, publish
-from zwt_analysis.present.tables import publishable
+from zwt_analysis.present import fmt
+from zwt_analysis.present.publish import SECONDARY, SUPPRESSED
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from zwt_analysis.disclosure import ProtectedTable
+    from zwt_analysis.reports.quality.published import Published
 
 #: Dutch names of the tables for readers.
 TABLE_LABELS_NL: dict[str, str] = {
@@ -56,26 +61,40 @@ NOTE_KINDS_NL: dict[str, str] = {
     "missing_optional": "optionele kolom ontbreekt", "renamed": "hernoemd",
 }
 
-#: Percent columns of the reader tables below.
-READ_PERCENT = ("Aandeel quarantaine", "95%-interval laag", "95%-interval hoog")
-REASONS_PERCENT = ("Aandeel van de meldingen in de tabel",)
-GAPS_PERCENT = ("Aandeel gevuld", "95%-interval laag", "95%-interval hoog")
+#: What reading had to make of a file (:mod:`zwt_analysis.reports.quality.delivery`), in Dutch.
+DELIVERY_KINDS_NL: dict[str, str] = {
+    "unmatched_file": "bestand niet gelezen: de naam past bij geen tabel",
+    "encoding": "hele bestand gelezen als Windows-1252 (geen UTF-8)",
+    "cp1252_lines": "regels gelezen als Windows-1252 (de rest als UTF-8)",
+    "header_row": "kopregel niet op de eerste rij (regels erboven overgeslagen)",
+    "sheet": "gelezen van tabblad",
+    "skipped_sheets": "tabbladen overgeslagen (geen passende kopregel)",
+    "duplicate_rows": "regels gelijk aan een eerdere regel (meegeteld: ze kunnen echt zijn)",
+    "name_mappings": "namen gelijkgetrokken met de wijkentabel",
+    "empty_lines": "lege regels overgeslagen",
+    "merged_cells": "samengevoegde cellen aangevuld",
+    "masked_values": "waarden met een identificatienummer afgeschermd",
+}
 
-_INTERVAL_NL = {"low": "95%-interval laag", "high": "95%-interval hoog"}
+#: Percent columns of the reader tables below.
+READ_PERCENT = ("Aandeel quarantaine", "Marge laag", "Marge hoog")
+REASONS_PERCENT = ("Aandeel van de regels in quarantaine",)
+GAPS_PERCENT = ("Aandeel gevuld", "Marge laag", "Marge hoog")
+
+_INTERVAL_NL = {"low": "Marge laag", "high": "Marge hoog"}
 
 
 def table_label(name: str) -> str:
-    """Dutch label of a table for readers: ``"cases"`` -> ``"zaken (cases)"``."""
-    nl = TABLE_LABELS_NL.get(str(name))
-    return f"{nl} ({name})" if nl else str(name)
+    """Dutch label of a table for readers: ``"cases"`` -> ``"zaken"`` (unknown names unchanged)."""
+    return TABLE_LABELS_NL.get(str(name), str(name))
 
 
 def column_label(name: str, code: bool = True) -> str:
-    """Dutch label of a column for readers: ``"date_decision"`` -> ``"datum besluit (date_decision)"``.
+    """Dutch label of a column: ``"date_decision"`` -> ``"datum besluit (date_decision)"``.
 
-    The contract name stays in brackets (data suppliers know the columns by it)
-    unless ``code`` is False (figures: ``"datum besluit"``); a name without a
-    Dutch label, or a non-text value, is returned unchanged.
+    The contract name stays in brackets unless ``code`` is False (reader
+    tables and figures: ``"datum besluit"``); a name without a Dutch label, or
+    a non-text value, is returned unchanged.
     """
     if not isinstance(name, str):
         return name
@@ -96,26 +115,10 @@ def scope(organisation: str) -> str:
     return "de hele gemeente" if organisation == ALL else organisation
 
 
-# ----------------------------------------------------------------- small counts
-
-def mask_small(long: pd.DataFrame, min_rows: int | None = None) -> pd.DataFrame:
-    """Blank the shares of groups with fewer than ``min_rows`` rows (for figures).
-
-    ``share`` (and ``low``/``high`` when present) become NaN where ``rows`` <
-    ``min_rows`` (default the publication limit ``MIN_CELL_PERSONS``, 5), so a
-    figure never shows a share of fewer than five persons' records.
-    """
-    limit = publish.MIN_CELL_PERSONS if min_rows is None else min_rows
-    small = long["rows"] < limit
-    cols = [c for c in ("share", "low", "high") if c in long.columns]
-    return long.assign(**{c: long[c].mask(small) for c in cols})
-
-
-def hide_small_counts(df: pd.DataFrame, column: str = "rows",
-                      min_count: int | None = None) -> pd.DataFrame:
-    """Counts below ``min_count`` (default ``MIN_CELL_PERSONS``, 5) set to missing, for figures."""
-    limit = publish.MIN_CELL_PERSONS if min_count is None else min_count
-    return df.assign(**{column: df[column].astype("float64").where(df[column] >= limit)})
+def table_list(names: list[str]) -> str:
+    """Dutch enumeration of table labels: ``"zaken, personeel en budgetten"``."""
+    labels = [table_label(n) for n in names]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " en " + labels[-1]
 
 
 # ----------------------------------------------------------------- sentences
@@ -136,11 +139,12 @@ en termijnen die op die dag nog liepen, tellen als lopend.
 
 def read_note(missing: list[str], unbalanced: list[str]) -> str:
     """Markdown under the read table: tables not delivered and whether every count adds up."""
-    return ("**Niet aangeleverd:** " + (", ".join(f"`{t}`" for t in missing) if missing else "geen — "
+    return ("**Niet aangeleverd:** " + (table_list(missing) if missing else "geen — "
             "alle tabellen van het datacontract zijn aangeleverd.")
-            + (f"\n\n**Let op:** bij {', '.join(unbalanced)} is ingelezen niet gelijk aan goed plus "
-               "quarantaine." if unbalanced else
-               "\n\nBij elke tabel geldt: ingelezen = goed + quarantaine (er verdwijnen geen regels)."))
+            + (f"\n\n**Let op:** bij {table_list(unbalanced)} is ingelezen niet gelijk aan goed "
+               "plus quarantaine." if unbalanced else
+               "\n\nBij elke tabel geldt: ingelezen = goed + quarantaine (er verdwijnen geen "
+               "regels)."))
 
 
 def columns_md(notes: pd.DataFrame) -> str:
@@ -154,56 +158,105 @@ def columns_md(notes: pd.DataFrame) -> str:
 
 def other_organisation_md(organisation: str) -> str:
     """Sentence in an organisation's report pointing to the city report for the comparison."""
-    return (f"De organisaties naast elkaar staan in het rapport voor de hele gemeente; de "
-            f"volledigheid per kolom van {scope(organisation)} staat in deze tabel:")
+    return (f"De organisaties naast elkaar staan in het rapport over de hele gemeente; hier "
+            f"staat alleen {scope(organisation)}.")
+
+
+def symbols_md(pub: Published) -> str:
+    """What ``<5`` and ``x`` mean, and how much the suppression hid (all folders together)."""
+    hidden = pub.primary + pub.secondary
+    share = fmt.nl_percent(pub.suppressed_share, 1)
+    return (f"*`{SUPPRESSED}`: minder dan 5 zaken of dienstverbanden (om personen te beschermen); "
+            f"`{SECONDARY}`: verborgen omdat het anders een getal onder de 5 zou verraden. "
+            f"Dit geldt alleen voor zaken en personeel; regels van andere bestanden, velden van "
+            f"het KPI-register en quarantaineregels zijn geen personen en staan er altijd. "
+            f"Verborgen: {fmt.nl_number(hidden)} van {fmt.nl_number(pub.cells)} beschermde "
+            f"cellen ({share}) in de tabellen van de gemeente en alle organisaties samen.*")
 
 
 # ----------------------------------------------------------------- reader tables
 
-def _labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """``table`` and ``column`` (when present) as Dutch labels."""
-    out = df.assign(table=df["table"].map(table_label))
-    return out.assign(column=out["column"].map(column_label)) if "column" in out else out
+def read_nl(read: ProtectedTable, full: bool = False) -> pd.DataFrame:
+    """The read table (``published["ingelezen"]``) for readers.
+
+    Args:
+        full: also the 95% interval of the quarantined share and whether the
+            count adds up (the researcher version).
+    """
+    csv = read.csv()
+    delivered = read.frame["delivered"].fillna(False).astype(bool)
+    out = csv.assign(table=csv["table"].map(table_label),
+                     source_file=csv["source_file"].where(delivered, "niet aangeleverd"))
+    cols = {"table": "Tabel", "source_file": "Bestand", "rows_in": "Regels ingelezen",
+            "rows_clean": "Regels goed", "rows_quarantined": "Regels in quarantaine",
+            "share_quarantined": "Aandeel quarantaine"}
+    if full:
+        cols |= {**_INTERVAL_NL, "balanced": "Telling sluit"}
+        out = out.assign(balanced=read.frame["balanced"].map({True: "ja", False: "NEE"})
+                         .fillna(""))
+    return out[list(cols)].rename(columns=cols)
 
 
-def read_nl(read: pd.DataFrame) -> pd.DataFrame:
-    """The read table (``QualityResult.read``) with Dutch headers and ``ja``/``nee``."""
-    nl = read.assign(table=read["table"].map(table_label)).rename(columns={
-        "table": "Tabel", "delivered": "Aangeleverd", "source_file": "Bestand",
-        "rows_in": "Regels ingelezen", "rows_clean": "Regels goed",
-        "rows_quarantined": "Regels in quarantaine", "share_quarantined": "Aandeel quarantaine",
-        **_INTERVAL_NL, "balanced": "Telling sluit"})
-    return nl.assign(Aangeleverd=nl["Aangeleverd"].map({True: "ja", False: "nee"}),
-                     **{"Telling sluit": nl["Telling sluit"].map(
-                         {True: "ja", False: "NEE"}).fillna("")})
+def delivery_nl(notes: pd.DataFrame) -> pd.DataFrame:
+    """What reading had to make of the files, in Dutch."""
+    out = notes.assign(table=notes["table"].map(lambda t: table_label(t) if t else ""),
+                       kind=notes["kind"].map(lambda k: DELIVERY_KINDS_NL.get(k, k)))
+    return out.rename(columns={"table": "Tabel", "kind": "Wat", "count": "Aantal",
+                               "detail": "Toelichting"})
 
 
 def reasons_nl(reasons: pd.DataFrame) -> pd.DataFrame:
-    """Quarantine reasons with Dutch labels and headers (counts are lines in files, not persons)."""
-    return _labelled(reasons).rename(columns={
-        "table": "Tabel", "column": "Kolom", "reason": "Reden", "lines": "Meldingen",
-        "rows": "Regels", "share_of_lines": "Aandeel van de meldingen in de tabel"})
+    """Quarantine reasons over all tables, most frequent first, in Dutch.
+
+    ``Regels``: distinct lines with the reason; the share is of the table's
+    quarantine lines. Lines in files, not persons: printed as they are.
+    """
+    top = reasons.sort_values("rows", ascending=False, kind="stable")
+    out = top.assign(table=top["table"].map(table_label),
+                     column=top["column"].map(lambda c: column_label(c, code=False)))
+    return out[["table", "column", "reason", "rows", "share_of_lines"]].rename(columns={
+        "table": "Tabel", "column": "Kolom", "reason": "Reden (melding van de controle)",
+        "rows": "Regels", "share_of_lines": "Aandeel van de regels in quarantaine"}
+    ).reset_index(drop=True)
 
 
 def notes_nl(notes: pd.DataFrame) -> pd.DataFrame:
     """Column notes with Dutch kinds, labels and headers."""
-    return _labelled(notes.assign(kind=notes["kind"].map(NOTE_KINDS_NL))).rename(
+    return notes.assign(table=notes["table"].map(table_label),
+                        kind=notes["kind"].map(NOTE_KINDS_NL),
+                        column=notes["column"].map(column_label)).rename(
         columns={"table": "Tabel", "kind": "Soort", "column": "Kolom"})
 
 
-def gaps_nl(gaps: pd.DataFrame) -> pd.DataFrame:
-    """Columns not filled everywhere, for readers: counts below 5 (and what reveals them) ``<5``.
+def gaps_nl(completeness: ProtectedTable, full: bool = False) -> pd.DataFrame:
+    """Columns not filled everywhere, least filled first, as published (``<5``, ``x``).
 
-    Suppression as in the CSV side table (:func:`zwt_analysis.present.tables.publishable`).
+    Args:
+        completeness: ``published["volledigheid"]``.
+        full: also the 95% interval of the share (the researcher version).
     """
-    pub = publishable(gaps, ("rows", "filled"), derived_columns=("share", "low", "high"))
-    return _labelled(pub).rename(columns={
-        "table": "Tabel", "column": "Kolom", "rows": "Regels", "filled": "Gevuld",
-        "share": "Aandeel gevuld", **_INTERVAL_NL})
+    frame = completeness.frame
+    rows = frame.index[frame["share"] < 1]
+    order = frame.loc[rows].sort_values(["share", "table"], kind="stable").index
+    csv = completeness.csv().loc[order]
+    out = csv.assign(table=csv["table"].map(table_label),
+                     column=csv["column"].map(lambda c: column_label(c, code=False)))
+    cols = {"table": "Tabel", "column": "Kolom", "rows": "Regels", "filled": "Gevuld",
+            "share": "Aandeel gevuld", **(_INTERVAL_NL if full else {})}
+    return out[list(cols)].rename(columns=cols).reset_index(drop=True)
 
 
 def dates_nl(ranges: pd.DataFrame) -> pd.DataFrame:
-    """Date ranges with Dutch labels and headers."""
-    return _labelled(ranges).rename(columns={
-        "table": "Tabel", "column": "Kolom", "filled": "Gevuld", "first": "Eerste",
-        "last": "Laatste"})
+    """Date ranges with Dutch labels and headers (the count of filled dates is left out)."""
+    out = ranges.assign(table=ranges["table"].map(table_label),
+                        column=ranges["column"].map(lambda c: column_label(c, code=False)))
+    return out[["table", "column", "first", "last"]].rename(columns={
+        "table": "Tabel", "column": "Kolom", "first": "Eerste", "last": "Laatste"})
+
+
+def mappings_nl(mappings: pd.DataFrame) -> pd.DataFrame:
+    """Name mappings (every one) with Dutch headers."""
+    return mappings.assign(table=mappings["table"].map(table_label),
+                           column=mappings["column"].map(lambda c: column_label(c, code=False))
+                           ).rename(columns={"table": "Tabel", "column": "Kolom",
+                                             "from": "Aangeleverd", "to": "Gelezen als"})
