@@ -126,7 +126,8 @@ SCHEMAS: tuple[TableSchema, ...] = (
         ),
     ),
     _nothing("model_preventie_caseload", "model"),
-    # 04 workforce: per organisation and the city over the calibration years
+    # 04 workforce (reports/workforce/published.py): the city and every organisation in one
+    # protect() pass; distinct persons do not add up over organisations (moves between them)
     TableSchema(
         "workforce_calibration", ("organisatie",), organisation="organisatie",
         columns=(
@@ -134,13 +135,34 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Col("vertrekkers", P, additive=False),
             Col("nieuwkomers", P, additive=False),
             Col("vervulde_vacatures", P),
+            Col("open_vacatures", P),
             *(Col(c, D, sources=("vertrekkers", "persoonjaren"))
               for c in ("uitstroom", "uitstroom_laag", "uitstroom_hoog")),
             *(Col(c, D, sources=("nieuwkomers", "persoonjaren"))
               for c in ("instroom", "instroom_laag", "instroom_hoog")),
-            *(Col(c, D, sources=("vervulde_vacatures",))
+            *(Col(c, D, sources=("vervulde_vacatures", "open_vacatures"))
               for c in ("maanden_tot_vervulling", "maanden_laag", "maanden_hoog")),
         ),
+    ),
+    TableSchema(
+        "workforce_yearly", ("organisation", "year"),
+        columns=(
+            Col("stock_jan1", P, additive=False, nested=True),
+            Col("leavers", P, additive=False),
+            Col("newcomers", P, additive=False),
+            *(Col(c, D, sources=("leavers", "stock_jan1"))
+              for c in ("outflow_rate", "outflow_low", "outflow_high")),
+        ),
+    ),
+    TableSchema(
+        "workforce_retention", ("organisation", "cohort_date"),
+        columns=(
+            Col("persons", P, additive=False, nested=True),
+            Col("still_there", P, additive=False, nested=True),
+            *(Col(c, D, sources=("still_there", "persons"))
+              for c in ("share", "share_low", "share_high")),
+        ),
+        complements=(("still_there", "persons"),),
     ),
     _nothing("scenario_summary", "scenario", "organisation", "year"),
     _nothing("funding_by_year", "organisation", "year"),
