@@ -163,6 +163,7 @@ TABLES: dict[str, Table] = {
                 _c("date_decision", "date", event=True),
                 _c("date_closed", "date", event=True),
                 _c("closure_reason", "text"),
+                _c("question_type", "text"),
             ),
             "one melding and its trajectory",
             key=("case_id",),
@@ -235,6 +236,18 @@ TABLES: dict[str, Table] = {
                 _c("kpi_id", "id"),
             ),
             "one signal or story from practice",
+        ),
+        Table(
+            "cost_index",
+            (
+                _c("year", "int", True, minimum=1990, maximum=2100),
+                _c("organisation", "text"),
+                _c("cao_wage_increase_pct", "float", True),
+                _c("municipal_indexation_pct", "float", True),
+            ),
+            "the wage rise of the collective labour agreement (CAO) and the municipal "
+            "indexation of one year (for one organisation; empty = all)",
+            key=("year", "organisation"),
         ),
     )
 }

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from zwt_analysis.contract import PERSON_ID_COLUMNS
 from zwt_analysis.errors import FatalInputError
 
 KEY_ENV = "ZWT_PSEUDONYM_KEY"
@@ -97,3 +98,11 @@ def pseudonymise(values: pd.Series, key: PseudonymKey) -> pd.Series:
     idx = pa.array(codes.astype(np.int32), mask=codes < 0)
     arr = pa.DictionaryArray.from_arrays(idx, hashed).dictionary_decode()
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
+
+
+def quarantine_values(column: str, text: pd.Series, key: PseudonymKey) -> np.ndarray:
+    """Cell text as shown in quarantine.csv: person identifiers pseudonymised."""
+    if column in PERSON_ID_COLUMNS:
+        t = text.astype("string").str.strip()
+        return pseudonymise(t.mask(t == ""), key).fillna("").to_numpy(dtype=object)
+    return text.to_numpy(dtype=object)
