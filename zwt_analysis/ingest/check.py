@@ -39,6 +39,8 @@ class TableResult:
     identical_rows: int = 0
     #: Names respelled from ``areas``: column -> {as written: as areas writes it}.
     name_mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Free-text cells of this table in which an identifier or BSN was masked.
+    masked_cells: int = 0
 
     def __post_init__(self) -> None:
         for r, reason in self.raw.bad_rows.items():
