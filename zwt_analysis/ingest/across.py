@@ -168,6 +168,13 @@ def apply_as_of(results: dict[str, TableResult], as_of: date) -> None:
 UNMASKED_TEXT = frozenset({"organisation", "team"})
 
 
+def _identifiers(res: TableResult, column: str) -> pd.Series:
+    """The identifiers of a column as parsed (placeholders are missing), totals rows left out."""
+    totals = [r for r, (_, _, why) in res.whole.items() if why == schemas.TOTALS_ROW]
+    s = res.parsed[column]
+    return s.drop(index=s.index[totals]) if totals else s
+
+
 def mask_identifiers(results: dict[str, TableResult]) -> frozenset[str]:
     """Mask BSN-like numbers and raw client/employee ids in the free-text columns of every table.
 
@@ -179,8 +186,8 @@ def mask_identifiers(results: dict[str, TableResult]) -> frozenset[str]:
     Returns:
         The known raw identifiers (also used to mask quarantine.csv).
     """
-    known = privacy.known_identifiers([res.raw.frame[c] for res in results.values()
-                                       for c in PERSON_ID_COLUMNS if c in res.raw.frame])
+    known = privacy.known_identifiers([_identifiers(res, c) for res in results.values()
+                                       for c in PERSON_ID_COLUMNS if c in res.parsed])
     for name, res in results.items():
         for col in TABLES[name].columns:
             if col.kind != "text" or col.name in UNMASKED_TEXT:

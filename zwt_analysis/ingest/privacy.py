@@ -164,8 +164,7 @@ def known_identifiers(columns: list[pd.Series]) -> frozenset[str]:
     """The distinct raw identifiers (trimmed, at least :data:`MIN_MASKED_ID` characters)."""
     found: set[str] = set()
     for s in columns:
-        uniq = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(s)
-        found.update(t for t in (str(u).strip() for u in uniq if u is not None)
+        found.update(t for t in (str(u).strip() for u in s.dropna().unique())
                      if len(t) >= MIN_MASKED_ID)
     return frozenset(found)
 

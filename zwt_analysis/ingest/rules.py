@@ -7,6 +7,7 @@ first silently.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -124,8 +125,13 @@ def identical_rows(res: TableResult) -> int:
     """
     if TABLES[res.name].key or not len(res.raw.frame):
         return 0
-    codes = pd.DataFrame({c: parse.codes_and_uniques(res.raw.frame[c])[0]
-                          for c in res.raw.frame.columns})
-    if res.whole:
-        codes = codes.drop(index=list(res.whole))
-    return int(codes.duplicated().sum())
+    keep = np.ones(len(res.raw.frame), dtype=bool)
+    keep[list(res.whole)] = False
+    codes = {c: parse.codes_and_uniques(res.raw.frame[c]) for c in res.raw.frame.columns}
+    radix = math.prod(len(u) + 1 for _, u in codes.values())
+    if radix >= 2**62:  # a row does not fit one integer: let pandas compare the columns
+        return int(pd.DataFrame({c: k[keep] for c, (k, _) in codes.items()}).duplicated().sum())
+    key = np.zeros(int(keep.sum()), dtype=np.int64)
+    for k, u in codes.values():  # one integer per row (mixed radix of the column codes)
+        key = key * (len(u) + 1) + (k[keep] + 1)
+    return int(len(key) - len(np.unique(key)))
