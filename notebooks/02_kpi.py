@@ -23,10 +23,9 @@ max_panels = 12        # hoogstens zoveel KPI-panelen in de trendfiguur
 first_year = 2019      # trends en signalen vanaf dit jaar
 
 # %%
-from zwt_analysis import present
-from zwt_analysis.contract import ALL
 from zwt_analysis.present import md, show
 from zwt_analysis.reports import context
+from zwt_analysis.reports.kpi import build, plots, tables
 
 ctx = context.start(
     title="KPI's: van een lange lijst naar een paar die ertoe doen",
@@ -36,13 +35,8 @@ ctx = context.start(
 )
 
 # %%
-import pandas as pd
-
-from zwt_analysis.reports.kpi import audit as kpi_audit
-from zwt_analysis.reports.kpi import compute as kpi
-
-rules = kpi_audit.load_rules(rules_file or None)
-start = pd.Timestamp(year=int(first_year), month=1, day=1)
+res = build(ctx, ctx.params)
+colours = plots.organisation_colours(res.organisations)
 
 # %% [markdown]
 # De evaluatie van de wijkteams vond te veel KPI's, van wisselende kwaliteit: niet alle
@@ -55,21 +49,6 @@ start = pd.Timestamp(year=int(first_year), month=1, day=1)
 # Dit rapport toetst elke KPI uit het register, stelt een kleinere set voor met een reden
 # per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk op
 # één tijdas.
-
-# %%
-register = ctx.table("kpi_register")
-values_all = ctx.table("kpi_values")
-values = ctx.filter_org(values_all)
-signals = ctx.filter_org(ctx.table("signals"))
-indicators = ctx.indicators()
-known = kpi_audit.known_indicator_ids() | set(indicators["indicator_id"].dropna().unique())
-
-audit = kpi_audit.audit_kpis(register, values_all, known, rules)
-if ctx.organisation != ALL:
-    audit = kpi_audit.organisation_columns(audit, values)
-strategies = kpi.assignment_strategies(register, ctx.table("budgets"), rules)
-acc = kpi.accountability(audit, strategies, rules)
-gaps = kpi_audit.coverage_gaps(audit, rules, available=set(indicators["indicator_id"].dropna()))
 
 # %% [markdown]
 # ## 1. De toets per KPI
@@ -94,26 +73,23 @@ gaps = kpi_audit.coverage_gaps(audit, rules, available=set(indicators["indicator
 # De drempels staan in `kpi_rules.yaml` en kunnen per gemeente worden aangepast.
 
 # %%
-md(kpi_audit.rules_markdown(rules))
-if ctx.organisation != ALL:
-    md(f"*Het voorstel geldt voor het hele register (één contract voor de stad). De kolommen "
-       f"'(organisatie)' tonen daarnaast de volledigheid en normscore van "
-       f"**{ctx.organisation}** zelf.*")
+md(tables.rules_markdown(res.rules))
+note = tables.organisation_note(res.organisation)
+if note:
+    md(note)
 
 # %% [markdown]
 # ## 2. Het voorstel
 
 # %%
-md(f"Het register telt **{len(audit)}** KPI's; **{int((audit['decision'] == 'keep').sum())}** "
-   f"blijven in het voorstel over. Niet meetbaar: **{int((~audit['measurable']).sum())}**; "
-   f"zonder verandertheorie: **{int((~audit['has_theory_of_change']).sum())}**.")
-show(kpi.decision_summary(audit))
-show(kpi_audit.rule_summary(audit, rules), caption="Welke regel besliste")
+md(tables.proposal_text(res.audit))
+show(tables.decision_summary(res.audit))
+show(tables.rule_summary(res.audit, res.rules), caption="Welke regel besliste")
 
 # %%
-show(kpi.audit_table_nl(audit, acc), max_rows=200,
+show(tables.audit_table_nl(res.audit, res.accountability), max_rows=200,
      caption="Toets en voorstel per KPI (Volledig/Norm gehaald: aandeel cellen)")
-path = ctx.save_table(kpi.audit_csv(audit, acc, gaps), "kpi_audit")
+path = ctx.save_table(res.audit_csv, "kpi_audit")
 md(f"*De volledige toets staat in `{path.name}`.*")
 
 # %% [markdown]
@@ -126,7 +102,7 @@ md(f"*De volledige toets staat in `{path.name}`.*")
 # organisaties en perioden in vrijwel dezelfde volgorde zetten.
 
 # %%
-dups = kpi.duplicate_groups_table(audit)
+dups = tables.duplicate_groups_table(res.audit)
 if len(dups):
     show(dups)
 else:
@@ -141,14 +117,8 @@ else:
 # meten.
 
 # %%
-check = kpi_audit.reported_vs_computed(register, values, indicators, **rules["verification"])
-if len(check):
-    show(check.assign(indicator_id=check["indicator_id"].map(kpi.indicator_title),
-                      share_agree=check["share_agree"].map(lambda v: present.nl_percent(v, 0)))
-         .rename(columns={"kpi_id": "KPI", "indicator_id": "Indicator van zwt",
-                          "n_compared": "Cellen vergeleken", "n_agree": "Gelijk",
-                          "share_agree": "Aandeel gelijk",
-                          "mean_abs_diff": "Gem. absoluut verschil"}), decimals=3)
+if len(res.verification):
+    show(tables.verification_table_nl(res.verification), decimals=3)
 else:
     md("Geen KPI's om met zwt's eigen indicatoren te vergelijken.")
 
@@ -159,22 +129,13 @@ else:
 # resultaatniveau, naast het aantal in het hele register.
 
 # %%
-blocks = kpi_audit.block_coverage(audit, rules).rename(columns={
-    "block": "Bouwsteen", "label": "Naam", "activity": "activiteit", "kept": "Behouden",
-    "register": "In register"})
-show(blocks)
-empty = blocks.loc[blocks["Behouden"] == 0, "Bouwsteen"].tolist()
+show(tables.block_table_nl(res.blocks))
+empty = tables.empty_blocks_text(res.blocks)
 if empty:
-    md(f"**Bouwstenen zonder behouden KPI:** {', '.join(map(str, empty))}.")
+    md(empty)
 
 # %%
-show(gaps.assign(candidates=gaps["candidates"].map(kpi.indicator_title))
-     .rename(columns={"label": "Thema", "n_register": "KPI's in register",
-                          "n_kept": "Behouden", "kpis_kept": "Welke",
-                          "candidates": "Kandidaat-indicatoren van zwt"})
-     .assign(Gat=gaps["gap"].map({True: "ja", False: "nee"}))
-     [["Thema", "KPI's in register", "Behouden", "Welke", "Gat",
-       "Kandidaat-indicatoren van zwt"]])
+show(tables.gaps_table_nl(res.gaps))
 md("Een thema telt als gedekt als een behouden KPI het in naam, omschrijving of "
    "verandertheorie noemt (trefwoorden in `kpi_rules.yaml`), of als zijn indicator of "
    "resultaatniveau erbij hoort. De kandidaten berekent zwt al uit de eigen registraties; "
@@ -198,13 +159,13 @@ md("Een thema telt als gedekt als een behouden KPI het in naam, omschrijving of 
 # "Zonder KPI" telt opdrachten waarvoor het register geen enkele KPI noemt.
 
 # %%
-show(kpi.strategy_table(rules))
-show(kpi.accountability_summary(acc, strategies, rules, audit),
+show(tables.strategy_table(res.rules))
+show(tables.accountability_summary(res.accountability, res.strategies, res.rules, res.audit),
      caption="Opdrachten per strategie; KPI's per niveau in het register (behouden)")
 
 # %%
-md(kpi.accountability_text(acc, audit, rules))
-misfit = kpi.misfit_table_nl(acc, audit, rules)
+md(tables.accountability_text(res.accountability, res.audit, res.rules))
+misfit = tables.misfit_table_nl(res.accountability, res.audit, res.rules)
 if len(misfit):
     show(misfit, caption="KPI's boven het niveau waarop hun opdracht kan verantwoorden")
 
@@ -219,15 +180,7 @@ if len(misfit):
 # signalen zonder KPI staan alleen op de tijdlijn.
 
 # %%
-sig = kpi.signals_for(signals, signals["organisation"].dropna().unique(), start=start)
-kept_ids = kpi.kept_with_values(audit, values, int(max_panels))
-kpi_s = kpi.kpi_series(values, register, kept_ids)
-kpi_s = kpi.complete_periods(kpi_s, ctx.as_of, start)
-panels = kpi.signal_panels(sig, register)
-colours = kpi.organisation_colours(set(values_all["organisation"].dropna())
-                                   | set(indicators["organisation"].dropna())
-                                   | set(ctx.table("signals")["organisation"].dropna()))
-fig = kpi.plot_small_multiples(kpi_s, panels, ncols=3, colours=colours)
+fig = plots.plot_small_multiples(res.kpi_series, res.signal_panels, ncols=3, colours=colours)
 if fig is None:
     md("Geen behouden KPI's met aangeleverde waarden.")
 
@@ -243,12 +196,8 @@ if fig is None:
 # geen interval (zie het preventierapport).
 
 # %%
-ind_ids = kpi.report_indicator_ids(audit, rules, indicators["indicator_id"].dropna().unique())
-ind_s = kpi.indicator_series(indicators, ind_ids, ctx.organisation,
-                             rules["trend"]["wilson_indicators"], rules["trend"]["alpha"],
-                             register)
-ind_s = kpi.complete_periods(ind_s, ctx.as_of, start)
-fig = kpi.plot_small_multiples(ind_s, panels, ncols=3, colours=colours)
+fig = plots.plot_small_multiples(res.indicator_series, res.signal_panels, ncols=3,
+                                 colours=colours)
 if fig is None:
     md("Geen indicatoren beschikbaar.")
 
@@ -263,10 +212,8 @@ if fig is None:
 # reeksen tegelijk worden getoetst, zijn de p-waarden gecorrigeerd (Benjamini-Hochberg).
 
 # %%
-trends = kpi.trend_tests(pd.concat([kpi_s, ind_s], ignore_index=True),
-                         int(rules["trend"]["min_periods"]), float(rules["trend"]["alpha"]))
-show(kpi.trend_table_nl(trends), max_rows=150)
-_ = ctx.save_table(trends, "kpi_trends")
+show(tables.trend_table_nl(res.trends), max_rows=150)
+_ = ctx.save_table(res.trends, "kpi_trends")
 
 # %% [markdown]
 # **Kanttekeningen bij de trendtoets.** Een lineaire trend is een vereenvoudiging: een knik
@@ -287,11 +234,9 @@ _ = ctx.save_table(trends, "kpi_trends")
 # knik niet, maar geven richting voor het gesprek: wat gebeurde er toen de lijn boog?
 
 # %%
-if len(sig):
-    lo = min(sig["date"].min(), start)
-    hi = max(sig["date"].max(), pd.Timestamp(ctx.as_of))
-    fig = kpi.plot_signal_timeline(sig, lo, hi, colours)
-    show(kpi.signals_table_nl(sig), max_rows=200)
+if len(res.signals):
+    fig = plots.plot_signal_timeline(res.signals, res.timeline_start, res.timeline_end, colours)
+    show(tables.signals_table_nl(res.signals), max_rows=200)
 else:
     md("Geen signalen in deze periode.")
 

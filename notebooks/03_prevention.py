@@ -22,10 +22,9 @@ ground_truth_file = ""  # synthetic ground_truth.json to compare the slope with;
 recent_quarters = 4  # quarters shown in the "latest" tables and figures
 
 # %%
-from zwt_analysis import present
-from zwt_analysis.contract import ALL
-from zwt_analysis.present import md, nl_number, nl_percent, show
+from zwt_analysis.present import dutch_fit_note, md, nl_number, nl_percent, show
 from zwt_analysis.reports import context
+from zwt_analysis.reports.prevention import build, plots, tables
 
 ctx = context.start(
     title="Preventie onder druk",
@@ -34,17 +33,8 @@ ctx = context.start(
                 settings_file=settings_file, ground_truth_file=ground_truth_file,
                 recent_quarters=recent_quarters),
 )
-
-# %%
-from zwt_analysis.reports.prevention import compute as prevention
-from zwt_analysis.reports.prevention import panel, plots
-
-settings = prevention.load_settings(settings_file or None)
-floor = float(ondergrens) if ondergrens not in ("", None) else settings["ondergrens"]
-alpha = float(settings["alpha"])
-model_settings = settings["model"]
-org = ctx.organisation
-who = "de gemeente" if org == ALL else org
+r = build(ctx)
+s, org = r.settings, r.organisation
 
 # %% [markdown]
 # De centrale zorg uit de evaluatie: als de wijkteams krap zitten, gaan wettelijke
@@ -57,17 +47,6 @@ who = "de gemeente" if org == ALL else org
 # 4. of het preventieve aandeel lager ligt wanneer de caseload hoger is (een panelmodel);
 # 5. welke teams en kwartalen onder de ondergrens voor het preventieve aandeel zakken.
 
-# %%
-tr = prevention.filter_organisation(ctx.table("time_registrations"), org)
-cases = prevention.filter_organisation(ctx.table("cases"), org)
-areas = ctx.table("areas")
-ind = ctx.indicators()
-cluster = settings["allocation_cluster"]
-
-alloc = ctx.filter_org(prevention.time_allocation(tr, areas, cluster=cluster, alpha=alpha))
-shares = ctx.filter_org(prevention.preventive_share_table(ind, tr, areas, cluster=cluster, alpha=alpha))
-recent = prevention.last_quarters(alloc["period"], recent_quarters)
-
 # %% [markdown]
 # ## 1. Tijdsbesteding: waar gaan de uren heen?
 #
@@ -78,15 +57,15 @@ recent = prevention.last_quarters(alloc["period"], recent_quarters)
 # wettelijke uren (coördinatie, aanvullende opdrachten en overhead tellen daarin niet mee).
 
 # %%
-if alloc.empty:
+alloc = r.allocation
+if alloc.allocation.empty:
     md("**Er zijn geen urenregistraties voor deze selectie; paragraaf 1 vervalt.**")
 else:
-    # city report: one panel per organisation; organisation report: one per team
-    plots.allocation_over_time(alloc, panels="organisation" if org == ALL else "team")
+    plots.allocation_over_time(alloc.allocation, panels=alloc.panels)
 
 # %%
-if not alloc.empty:
-    plots.allocation_latest(alloc, recent)
+if not alloc.allocation.empty:
+    plots.allocation_latest(alloc.allocation, alloc.recent)
 
 # %% [markdown]
 # ### PACT-teams naast de andere teams
@@ -97,24 +76,18 @@ if not alloc.empty:
 # medewerker samenhangen (zie *Methode* onderaan).
 
 # %%
-pact = prevention.pact_comparison(tr, areas, recent, cluster=cluster, alpha=alpha)
-if pact.empty or pact["group"].nunique() < 2:
+if not alloc.pact_comparable:
     md("Er is in deze selectie geen vergelijking tussen PACT-teams en overige teams mogelijk "
        "(een van beide groepen ontbreekt).")
 else:
-    ctx.save_table(pact, "urenverdeling_pact", person_count_columns=("persons",))
-    from zwt_analysis.present.publish import suppress_counts
-
-    show(prevention.for_display(suppress_counts(pact, ["persons"]))
-         .drop(columns=["Uren", "Uren totaal"]))
+    ctx.save_table(alloc.pact, "urenverdeling_pact", person_count_columns=("persons",))
+    show(tables.pact_table(alloc.pact))
 
 # %%
-alloc_team = alloc.loc[alloc["team"] != ALL]
-if not alloc_team.empty:
-    ctx.save_table(alloc_team.drop(columns=["n_eff"]), "urenverdeling_team_kwartaal",
-                   person_count_columns=("persons",))
+if not alloc.team_rows.empty:
+    ctx.save_table(alloc.team_rows, "urenverdeling_team_kwartaal", person_count_columns=("persons",))
     md(f"De volledige urenverdeling per team en kwartaal staat in "
-       f"`urenverdeling_team_kwartaal.csv` ({nl_number(len(alloc_team))} regels; "
+       f"`urenverdeling_team_kwartaal.csv` ({nl_number(len(alloc.team_rows))} regels; "
        "aantallen medewerkers onder de 5 zijn onderdrukt).")
 
 # %% [markdown]
@@ -127,25 +100,18 @@ if not alloc_team.empty:
 # 14, Jeugdwet- en Participatiewet-besluit 56 (Awb), Wgs eerste gesprek 28.
 
 # %%
-status = prevention.deadline_cases(cases, ctx.as_of)
-dl = prevention.deadline_summary(status, alpha=alpha)
-days = prevention.deadline_days(status)
-if dl.empty:
+dl = r.deadlines
+if dl.summary.empty:
     md("**Er zijn geen zaken met een termijn in deze selectie; paragraaf 2 vervalt.**")
 else:
-    plots.deadline_trends(dl, organisation=org)
+    plots.deadline_trends(dl.summary, organisation=org)
 
 # %%
-if not dl.empty:
-    dl_org = dl.loc[(dl["organisation"] == org) & (dl["team"] == ALL)]
-    dl_recent = dl_org.loc[dl_org["period"].isin(prevention.last_quarters(dl_org["period"],
-                                                                         recent_quarters))]
-    published = prevention.publish_deadlines(ctx.filter_org(dl.loc[dl["team"] == ALL]))
-    ctx.save_table(published, "termijnen_per_kwartaal")
-    md(f"**Laatste {recent_quarters} kwartalen, {who}** (aantallen onder de 5 onderdrukt, met de "
-       "aandelen die ze zouden verraden):")
-    show(prevention.for_display(prevention.publish_deadlines(dl_recent))
-         .drop(columns=["Organisatie", "Team"]))
+if not dl.summary.empty:
+    ctx.save_table(tables.publish_deadlines(dl.to_publish), "termijnen_per_kwartaal")
+    md(f"**Laatste {s.recent_quarters} kwartalen, {tables.who(org)}** (aantallen onder de 5 "
+       "onderdrukt, met de aandelen die ze zouden verraden):")
+    show(tables.recent_deadlines_table(dl.recent))
 
 # %% [markdown]
 # ### Hoe lang duurt het werkelijk?
@@ -156,9 +122,9 @@ if not dl.empty:
 # doorlooptijd: zij staan in de tabel hierboven als *te laat, nog open* of *lopend*.
 
 # %%
-if not days.empty:
-    plots.deadline_ecdf(days)
-    show(prevention.for_display(prevention.days_quantiles(days)), decimals=0)
+if not dl.days.empty:
+    plots.deadline_ecdf(dl.days)
+    show(tables.for_display(dl.quantiles), decimals=0)
 
 # %% [markdown]
 # ## 3. Schaarste
@@ -171,26 +137,22 @@ if not days.empty:
 #   en *uitstroom medewerkers* uit de indicatorcatalogus).
 
 # %%
-first_period = min(alloc["period"]) if not alloc.empty else None
-scarce = ctx.filter_org(prevention.scarcity_quarterly(ind, tr, from_period=first_period))
-if scarce.loc[scarce["team"] != ALL].empty:
+scarce = r.scarcity
+if not scarce.has_team_rows:
     md("**Geen caseload per fte voor deze selectie.**")
 else:
-    plots.scarcity_trends(scarce, "caseload_per_fte", "Caseload per fte per team (kwartaaleinde)",
-                          "casussen per fte")
-    plots.scarcity_trends(scarce, "hours_per_fte", "Geregistreerde uren per fte per team en kwartaal",
-                          "uren per fte")
+    plots.scarcity_trends(scarce.quarterly, "caseload_per_fte",
+                          "Caseload per fte per team (kwartaaleinde)", "casussen per fte")
+    plots.scarcity_trends(scarce.quarterly, "hours_per_fte",
+                          "Geregistreerde uren per fte per team en kwartaal", "uren per fte")
 
 # %%
-first_year = int(first_period[:4]) if first_period else None
-yearly = ctx.filter_org(prevention.scarcity_yearly(ind, from_year=first_year))
-if yearly.empty:
+if scarce.yearly.empty:
     md("Geen vacature- of uitstroomcijfers (formatie of personeelsbestand ontbreekt).")
 else:
     md("**Vacatureruimte** (1 − fte in dienst op 1 juli / begrote fte) en **uitstroom** "
        "(vertrokken personen / personen in dienst op 1 januari), per jaar:")
-    wide = prevention.scarcity_yearly_wide(yearly)
-    show(prevention.for_display(wide, percent=[c for c in wide.columns if c != "Jaar"]))
+    show(tables.yearly_table(scarce.yearly))
 
 # %% [markdown]
 # ## 4. Schaarste en preventief aandeel: het verband
@@ -209,79 +171,32 @@ else:
 # zwaardere wijk of een andere registratiepraktijk in dezelfde periode).
 
 # %%
-pdata = ctx.filter_org(panel.build_panel(ind, prevention.pact_teams(areas)))
-diag = panel.diagnostics(pdata, warn_teams=int(model_settings["warn_teams"]))
-md(f"""
-Het panel telt **{nl_number(diag['n_obs'])} team-kwartalen** van **{diag['n_teams']} teams**
-over {diag['n_periods']} kwartalen (per team {diag['obs_per_team_min']} tot
-{diag['obs_per_team_max']} kwartalen). De caseload per fte varieert binnen teams met een
-standaardafwijking van {nl_number(diag['sd_within'], 1)} (totaal {nl_number(diag['sd_total'], 1)});
-alleen die variatie binnen teams bepaalt de schatting.
-""")
-for w in diag["warnings"]:
+m, step = r.model, s.effect_step
+md(tables.panel_summary(m.diagnostics))
+for w in m.diagnostics["warnings"]:
     md(f"⚠️ {w}")
+for msg in tables.model_messages(m, s.min_teams):
+    md(msg)
 
 # %%
-fe = mixed = None
-step = float(model_settings["effect_step"])
-min_teams = int(model_settings["min_teams"])
-if diag["n_teams"] < min_teams:
-    md(f"**Het model is niet geschat:** er zijn {diag['n_teams']} teams met gegevens, en bij "
-       f"minder dan {min_teams} teams valt een verband binnen teams niet betrouwbaar te schatten. "
-       "Bekijk het rapport voor de hele gemeente voor deze analyse.")
-else:
-    try:
-        fe = panel.fit_fixed_effects(pdata, period_effects=bool(model_settings["period_effects"]),
-                                     weighted=bool(model_settings["weighted"]), alpha=alpha,
-                                     min_teams=min_teams)
-    except ValueError as err:
-        md(f"**Het model is niet geschat:** {err}.")
-    if fe is not None:
-        try:
-            mixed = panel.fit_mixed(pdata, period_effects=bool(model_settings["period_effects"]),
-                                    alpha=alpha, min_teams=min_teams)
-        except Exception as err:  # the check model may fail to converge; the main result stands
-            md(f"Het controlemodel (gemengd model) kon niet geschat worden: {err}.")
-
-# %%
-if fe is not None:
-    md(f"### Uitkomst\n\n**{panel.describe_effect(fe, step=step)}**\n\n"
-       f"Dit is een samenhang binnen teams door de tijd, geen oorzaak-gevolgrelatie.")
-    fits = panel.fits_table([f for f in (fe, mixed) if f is not None], step=step)
-    ctx.save_table(fits, "model_preventie_caseload")
-    shown = fits.rename(columns={"model": "Model", "effect_pp": f"Effect per {step:g} casussen/fte (procentpunt)",
-                                 "ci_low_pp": "95%-BI onder", "ci_high_pp": "95%-BI boven",
-                                 "p_value": "p-waarde", "team_quarters": "Team-kwartalen",
-                                 "teams": "Teams"})
-    show(shown.assign(**{"p-waarde": fits["p_value"].map(present.nl_pvalue),
-                         "Model": shown["Model"].replace(
-                             {"Mixed model (random team-intercept)":
-                              "Controle: gemengd model (willekeurig team-intercept)"})}),
-         decimals=2)
-    if mixed is not None and (mixed.slope * fe.slope < 0):
-        md("⚠️ Het gemengde controlemodel geeft een andere richting dan het model met vaste teameffecten. "
-           "Dat wijst erop dat verschillen *tussen* teams iets anders laten zien dan veranderingen "
-           "*binnen* teams; het hoofdmodel kijkt alleen binnen teams.")
-    for w in panel.fit_warnings(fe):
+if m.fe is not None:
+    md(tables.outcome(m.fe, step))
+    ctx.save_table(m.fits, "model_preventie_caseload")
+    show(tables.fits_display(m.fits, step), decimals=2)
+    if m.directions_differ:
+        md(tables.DIRECTIONS_DIFFER)
+    for w in m.fit_warnings:
         md(f"⚠️ {w}")
-    for note in fe.notes + (mixed.notes if mixed is not None else []):
-        md(f"<small>{present.dutch_fit_note(note)}</small>")
+    for note in m.notes:
+        md(f"<small>{dutch_fit_note(note)}</small>")
 
 # %%
-if fe is not None:
-    loto = panel.leave_one_team_out(pdata, period_effects=bool(model_settings["period_effects"]),
-                                    weighted=bool(model_settings["weighted"]), alpha=alpha)
-    if not loto.empty:
-        lo, hi = loto["slope"].min() * step * 100, loto["slope"].max() * step * 100
-        same = "steeds dezelfde richting" if (loto["slope"] * fe.slope > 0).all() else \
-            "**niet steeds dezelfde richting**"
-        md(f"**Gevoeligheid:** laat je steeds één team weg, dan ligt het effect per {step:g} "
-           f"casussen per fte tussen {nl_number(lo, 1)} en {nl_number(hi, 1)} procentpunt "
-           f"({same}). Zo is te zien of één team de uitkomst bepaalt.")
+if m.sensitivity is not None:
+    md(tables.sensitivity_sentence(m.sensitivity, step))
 
 # %%
-if fe is not None:
-    plots.panel_scatter(pdata, slope=fe.slope)
+if m.fe is not None:
+    plots.panel_scatter(m.panel, slope=m.fe.slope)
 
 # %% [markdown]
 # ### Diagnostiek
@@ -290,54 +205,42 @@ if fe is not None:
 # zou betekenen dat een rechte lijn of gelijke spreiding niet past. Rechts hun verdeling.
 
 # %%
-if fe is not None:
-    plots.residual_plot(fe.residuals)
+if m.fe is not None:
+    plots.residual_plot(m.fe.residuals)
 
 # %%
-truth = panel.load_ground_truth(ground_truth_file or None)
-if truth is not None and fe is not None:
-    verdict = "valt binnen" if fe.covers(truth) else "valt **buiten**"
-    md(f"**Controle op synthetische data:** de ingebouwde helling is "
-       f"{nl_number(truth * step * 100, 2)} procentpunt per {step:g} casussen per fte; de schatting "
-       f"is {nl_number(fe.slope * step * 100, 2)} (95%-BI {nl_number(fe.ci_low * step * 100, 2)} "
-       f"tot {nl_number(fe.ci_high * step * 100, 2)}). De ware waarde {verdict} het interval.")
+if m.ground_truth is not None:
+    md(tables.ground_truth_sentence(m.ground_truth, step))
 
 # %% [markdown]
 # ## 5. Ondergrens voor het preventieve aandeel
 
 # %%
-team_shares = shares.loc[shares["team"] != ALL]
-md(f"De ondergrens staat op **{nl_percent(floor, 0)}** preventief aandeel (instelbaar met de "
+fl = r.floor
+md(f"De ondergrens staat op **{nl_percent(s.floor, 0)}** preventief aandeel (instelbaar met de "
    "parameter `ondergrens`). De lijnen tonen per team het preventieve aandeel per kwartaal; "
    "PACT-teams met streepjes.")
-if not team_shares.empty:
-    plots.share_with_floor(team_shares, floor)
+if not fl.team_shares.empty:
+    plots.share_with_floor(fl.team_shares, s.floor)
 
 # %%
-below = prevention.below_floor(shares, floor)
-cols = ["organisation", "team", "period", "preventive_share", "ci_low", "ci_high", "gap",
-        "clearly_below", "persons", "pact"]
-if below.empty:
-    md(f"Geen enkel team-kwartaal ligt onder de ondergrens van {nl_percent(floor, 0)}.")
+if fl.below.empty:
+    md(f"Geen enkel team-kwartaal ligt onder de ondergrens van {nl_percent(s.floor, 0)}.")
 else:
-    ctx.save_table(below[cols], "onder_ondergrens", person_count_columns=("persons",))
-    from zwt_analysis.present.publish import suppress_counts
-
-    recent_below = below.loc[below["period"].isin(recent)]
-    md(f"**{nl_number(len(below))} team-kwartalen** liggen onder de ondergrens, waarvan "
-       f"{nl_number(int(below['clearly_below'].sum()))} met het hele 95%-interval eronder "
+    ctx.save_table(fl.below, "onder_ondergrens", person_count_columns=("persons",))
+    md(f"**{nl_number(len(fl.below))} team-kwartalen** liggen onder de ondergrens, waarvan "
+       f"{nl_number(fl.clearly_below)} met het hele 95%-interval eronder "
        "(volledige lijst in `onder_ondergrens.csv`, aantallen medewerkers onder de 5 onderdrukt).")
-    if recent_below.empty:
-        md(f"In de laatste {recent_quarters} kwartalen lag geen enkel team onder de ondergrens.")
+    if fl.recent_below.empty:
+        md(f"In de laatste {s.recent_quarters} kwartalen lag geen enkel team onder de ondergrens.")
     else:
-        md(f"De laatste {recent_quarters} kwartalen ({len(recent_below)} team-kwartalen):")
-        show(prevention.for_display(suppress_counts(recent_below[cols], ["persons"])))
+        md(f"De laatste {s.recent_quarters} kwartalen ({len(fl.recent_below)} team-kwartalen):")
+        show(tables.below_floor_table(fl.recent_below))
 
 # %%
-summary = prevention.floor_summary(shares, floor)
-if not summary.empty:
+if not fl.summary.empty:
     md("**Per team**: hoe vaak het preventieve aandeel onder de ondergrens lag.")
-    show(prevention.for_display(summary))
+    show(tables.for_display(fl.summary))
 
 # %% [markdown]
 # ## Methode en kanttekeningen

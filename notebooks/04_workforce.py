@@ -33,9 +33,11 @@ backtest_until = 2024          # calibrate up to this year, project the years af
 reservation_quantile = 0.8     # percentile of yearly incidental money for the reservation
 
 # %%
-from zwt_analysis.contract import ALL
+from zwt_analysis.labels import org_name
 from zwt_analysis.present import md, show
 from zwt_analysis.reports import context
+from zwt_analysis.reports.workforce import build, plots
+from zwt_analysis.reports.workforce import tables as report
 
 ctx = context.start(
     title="Personeel, capaciteit en financiering 2027–2034",
@@ -50,26 +52,8 @@ ctx = context.start(
 )
 
 # %%
-from zwt_analysis.reports.workforce import calibrate, funding, plots, scenarios, simulate
-from zwt_analysis.reports.workforce import tables as report
-
-overrides = dict(outflow_rate=outflow_rate, months_to_fill=months_to_fill,
-                 ramp_up_months=ramp_up_months, new_hire_productivity=new_hire_productivity,
-                 wage_growth=wage_growth, indexation=indexation,
-                 population_growth=population_growth, demand_trend=demand_trend,
-                 overhead_share=overhead_share)
-changed = {k: v for k, v in overrides.items() if v is not None}
-tables = {n: ctx.table(n) for n in ("staff", "formation", "time_registrations", "budgets")}
-hist = scenarios.calibrate_history(tables, ctx.as_of)
-all_orgs = sorted(hist.calibration.starts)
-if ctx.organisation != ALL and ctx.organisation not in all_orgs:
-    raise ValueError(f"organisation {ctx.organisation!r} not in the staff data: {all_orgs}")
-orgs_run = all_orgs if ctx.organisation == ALL else [ctx.organisation]
-shown = [ALL, *all_orgs] if ctx.organisation == ALL else [ctx.organisation]
-settings_main = simulate.scenario_settings(scenario, {**changed, "runs": runs, "seed": seed})
-cfg = simulate.load_scenarios()
-label_main = cfg["scenarios"][scenario]["label"] + (" (aangepast)" if changed else "")
-who = "de gemeente als geheel" if ctx.organisation == ALL else ctx.organisation
+res = build(ctx, ctx.params)
+shown, policy = res.shown, res.policy
 
 # %% [markdown]
 # De nieuwe opdracht voor de wijkteams loopt acht jaar (2027–2034). De evaluatie verwacht dat
@@ -110,15 +94,10 @@ who = "de gemeente als geheel" if ctx.organisation == ALL else ctx.organisation
 # begin van de export vertrok, ontbreekt (linkse afkapping, verwerkt met late instap).
 
 # %%
-rates = hist.rates.set_index("organisation")
-fill = hist.fill.set_index("organisation")
-ten = hist.tenure.set_index("organisation")
-cal = report.calibration_table(rates, fill, ten, shown)
-show(cal["display"], caption="Historie per organisatie (95%-intervallen tussen haakjes; "
-     "<5: minder dan 5, niet getoond zodat niemand herkenbaar is)")
-ctx.save_table(report.round_numbers(cal["csv"]), "workforce_calibration")  # counts: <5
-hidden = report.hidden_outflow(cal["csv"])
-note = report.small_numbers_text(rates, shown)
+show(res.calibration_display, caption="Historie per organisatie (95%-intervallen tussen "
+     "haakjes; <5: minder dan 5, niet getoond zodat niemand herkenbaar is)")
+ctx.save_table(report.round_numbers(res.calibration_csv), "workforce_calibration")  # counts: <5
+note = report.small_numbers_text(res.rates, shown, policy.few_leavers_warning)
 if note:
     md(note)
 
@@ -127,7 +106,8 @@ if note:
 # vijf vertrekkers zijn weggelaten (kleine aantallen).
 
 # %%
-_ = plots.plot_yearly_outflow(hist.yearly, shown, calibrate.first_observed_year(tables["staff"]))
+_ = plots.plot_yearly_outflow(res.history.yearly, shown, res.first_year,
+                              policy.sector_outflow_rate, policy.sector_source)
 
 # %% [markdown]
 # **Vergelijking met de sector.** CBS rapporteert in de StatLine-tabellen van Arbeidsmarkt
@@ -138,8 +118,7 @@ _ = plots.plot_yearly_outflow(hist.yearly, shown, calibrate.first_observed_year(
 # ook een overstap naar een ander wijkteam mee.
 
 # %%
-sector = 0.11
-md(report.sector_comparison_text(rates, shown, sector, hidden))
+md(report.sector_comparison_text(res.rates, shown, policy.sector_outflow_rate, res.hidden))
 
 # %% [markdown]
 # ## 2. Klopt ‘10–20% personeelswisseling in acht jaar’?
@@ -149,9 +128,8 @@ md(report.sector_comparison_text(rates, shown, sector, hidden))
 # mag de jaarlijkse uitstroom dus maar **1,3% tot 2,8%** zijn.
 
 # %%
-check = scenarios.eight_year_check(rates.reset_index())
-check = check[check["organisation"].isin(shown)]
-show(report.eight_year_display(check, sector, hidden),
+show(report.eight_year_display(res.eight_year, policy.sector_outflow_rate, res.hidden,
+                               source=policy.sector_source),
      percent=["Uitstroom per jaar", "Nog in dienst na 8 jaar", "Wisseling in 8 jaar"],
      caption="Wat de gemeten uitstroom betekent voor acht jaar")
 
@@ -160,8 +138,7 @@ show(report.eight_year_display(check, sector, hidden),
 # 96 maanden nog 80–90% van het huidige personeel in dienst?
 
 # %%
-main_results = simulate.run_scenario(settings_main, hist.calibration, orgs_run)
-md(report.eight_year_text(check, main_results, shown, label_main, hidden))
+md(report.eight_year_text(res.eight_year, res.main, shown, res.label, res.hidden))
 
 # %% [markdown]
 # ## 3. Scenario's 2027–2034
@@ -183,8 +160,8 @@ md(report.eight_year_text(check, main_results, shown, label_main, hidden))
 # de aannames van het gekozen scenario.
 
 # %%
-md(f"**Gekozen scenario:** {label_main} — {cfg['scenarios'][scenario]['description']}")
-show(report.assumptions_display(settings_main, hist.calibration, orgs_run),
+md(f"**Gekozen scenario:** {res.label} — {res.description}")
+show(report.assumptions_display(res.settings, res.history.calibration, res.run_organisations),
      caption="Aannames per organisatie (‘historie’ = gemeten in de eigen data)")
 
 # %% [markdown]
@@ -198,13 +175,10 @@ show(report.assumptions_display(settings_main, hist.calibration, orgs_run),
 # aannames zelf — daarvoor zijn de scenario's en de gevoeligheidsanalyse.
 
 # %%
-fan_keys = ("effective_fte", "vacancies_fte", "stayers_share", "preventive_fte",
-            "preventive_share")
-plots.plot_fan_panels(main_results, fan_keys, [shown[0]],
-                      f"{'Gemeente' if shown[0] == ALL else shown[0]} — {label_main}")
-if ctx.organisation == ALL:
-    plots.plot_fan_panels(main_results, fan_keys, all_orgs,
-                          f"Per organisatie — {label_main}")
+plots.plot_fan_panels(res.main, plots.FAN_KEYS, [shown[0]], f"{org_name(shown[0])} — {res.label}")
+if res.is_city:
+    plots.plot_fan_panels(res.main, plots.FAN_KEYS, res.organisations,
+                          f"Per organisatie — {res.label}")
 
 # %% [markdown]
 # ### Vergelijking van de scenario's
@@ -213,14 +187,9 @@ if ctx.organisation == ALL:
 # 10–90%-bereik van de runs.
 
 # %%
-extra = {label_main: settings_main} if changed else None
-summary, _ = simulate.compare_scenarios(list(cfg["scenarios"]), hist.calibration, runs, seed,
-                                        extra=extra, organisations=orgs_run)
-summary["label"] = summary["scenario"].map(
-    lambda s: cfg["scenarios"][s]["label"] if s in cfg["scenarios"] else s)
-show(report.summary_display(summary, shown), caption="Scenario's eind 2034")
-ctx.save_table(summary.round(4), "scenario_summary")
-md(report.summary_text(summary, shown[0]))
+show(report.summary_display(res.summary, shown), caption="Scenario's eind 2034")
+ctx.save_table(res.summary.round(4), "scenario_summary")
+md(report.summary_text(res.summary, shown[0]))
 
 # %% [markdown]
 # ### Gevoeligheid
@@ -230,12 +199,9 @@ md(report.summary_text(summary, shown[0]))
 # toevalsgetallen). Een aanname die als parameter is aangepast, blijft op die waarde staan.
 
 # %%
-ranges = {k: v for k, v in cfg["sensitivity"].items() if k not in changed}
-md(f"Gevoeligheid voor {who}, {sensitivity_runs} runs per instelling.")
-sens = simulate.sensitivity(settings_main, hist.calibration, ranges, runs=sensitivity_runs,
-                            organisation=shown[0])
-plots.plot_tornado(sens, label_main)
-md(report.sensitivity_text(sens))
+md(report.sensitivity_intro(shown[0], res.sensitivity_runs))
+plots.plot_tornado(res.sensitivity, res.label)
+md(report.sensitivity_text(res.sensitivity))
 
 # %% [markdown]
 # ## 4. Financiering: structureel en incidenteel geld
@@ -245,27 +211,23 @@ md(report.sensitivity_text(sens))
 # omvang, looptijd) en de uren die medewerkers erop schreven.
 
 # %%
-by_year = funding.funding_by_year(tables["budgets"], ctx.as_of)
-if by_year.empty:
+if res.funding_by_year.empty:
     md("*Er zijn geen budgetregels aangeleverd; dit deel blijft leeg.*")
 else:
-    fund_org = shown[0]
-    plots.plot_funding(by_year, fund_org)
-    show(report.funding_display(by_year, shown), percent=["Aandeel incidenteel"], decimals=0,
-         caption="Geld per jaar (euro)")
-    ctx.save_table(by_year, "funding_by_year")
+    plots.plot_funding(res.funding_by_year, shown[0])
+    show(report.funding_display(res.funding_by_year, shown), percent=["Aandeel incidenteel"],
+         decimals=0, caption="Geld per jaar (euro)")
+    ctx.save_table(res.funding_by_year, "funding_by_year")
 
 # %%
-lines = funding.assignment_lines(tables["budgets"], tables["time_registrations"], ctx.as_of)
-add = funding.additional_by_year(lines, tables["time_registrations"], ctx.as_of)
-if add.empty:
+if res.additional.empty:
     md("*Geen extra opdrachten in de budgetregels.*")
 else:
-    show(report.additional_display(add, shown),
+    show(report.additional_display(res.additional, shown),
          percent=["Aandeel korter dan 12 maanden"], decimals=0,
          caption="Extra opdrachten per jaar: aantal, omvang, looptijd en uren")
-    ctx.save_table(add, "additional_assignments")
-    md(report.additional_text(add, shown[0]))
+    ctx.save_table(res.additional, "additional_assignments")
+    md(report.additional_text(res.additional, shown[0]))
 
 # %% [markdown]
 # ### Voorstel: een jaarlijkse flexibele reservering
@@ -278,12 +240,10 @@ else:
 # dat interval eerder te smal dan te breed, en het kan nooit boven het hoogste jaar uitkomen.
 
 # %%
-if not by_year.empty:
-    res = funding.flexible_reservation(by_year, quantile=reservation_quantile, seed=seed)
-    res = res[res["organisation"].isin(shown)]
-    show(report.reservation_display(res), percent=["Als deel van structureel"], decimals=0,
-         caption="Voorgestelde flexibele reservering per jaar (euro, nominaal)")
-    ctx.save_table(res, "flexible_reservation")
+if res.reservation is not None:
+    show(report.reservation_display(res.reservation), percent=["Als deel van structureel"],
+         decimals=0, caption="Voorgestelde flexibele reservering per jaar (euro, nominaal)")
+    ctx.save_table(res.reservation, "flexible_reservation")
 
 # %% [markdown]
 # ## 5. Toetsing van het model
@@ -293,11 +253,8 @@ if not by_year.empty:
 # code en kijken of het 95%-interval de ware waarde bevat.
 
 # %%
-rec = scenarios.recovery_for(hist, seed=seed)
-rec = rec[rec["organisation"].isin(orgs_run)]
-show(report.recovery_display(rec), caption="Terugvinden van bekende parameters")
-md(f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waarde binnen het "
-   "95%-interval.")
+show(report.recovery_display(res.recovery), caption="Terugvinden van bekende parameters")
+md(report.recovery_text(res.recovery))
 
 # %% [markdown]
 # **Terugtoets.** We kalibreren alleen op de jaren tot en met `backtest_until` (standaard 2024),
@@ -305,14 +262,12 @@ md(f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waar
 # vergelijken met wat er echt gebeurde.
 
 # %%
-bt = scenarios.backtest(tables, ctx.as_of, settings_main, calib_last_year=backtest_until,
-                        runs=min(runs, 300))
-plots.plot_backtest(bt.monthly, shown)
-show(report.backtest_display(bt, shown),
+plots.plot_backtest(res.backtest.monthly, shown)
+show(report.backtest_display(res.backtest, shown),
      percent=["Gem. afwijking bezetting", "Maanden binnen band"],
      caption="Terugtoets: hoe goed voorspelde het model de jaren na de kalibratie?")
-ctx.save_table(bt.errors, "backtest_errors")
-md(report.backtest_text(bt, shown[0], backtest_until))
+ctx.save_table(res.backtest.errors, "backtest_errors")
+md(report.backtest_text(res.backtest, shown[0], res.backtest_until))
 
 # %% [markdown]
 # ## 6. Beperkingen

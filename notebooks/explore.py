@@ -48,7 +48,8 @@ import pandas as pd
 
 from zwt_analysis import indicators as ind_lib
 from zwt_analysis import processed, stats
-from zwt_analysis.reports.quality import compute as quality
+from zwt_analysis.periods import quarter_labels
+from zwt_analysis.reports.quality.tables import table_label
 
 # %% [markdown]
 # ## Welke tabellen zijn er?
@@ -58,7 +59,7 @@ from zwt_analysis.reports.quality import compute as quality
 
 # %%
 available = processed.available_tables(ctx.processed_dir)
-show(pd.DataFrame({"Tabel": [quality.table_label(t) for t in available],
+show(pd.DataFrame({"Tabel": [table_label(t) for t in available],
                    "Regels (alle organisaties)": [len(ctx.table(t)) for t in available],
                    "Regels (deze selectie)": [len(ctx.filter_org(ctx.table(t)))
                                               for t in available]}))
@@ -69,10 +70,11 @@ show(pd.DataFrame({"Tabel": [quality.table_label(t) for t in available],
 # `ctx.indicators()` geeft de lange tabel uit het datacontract (`indicator_id, period,
 # organisation, team, numerator, denominator, value`); `team == "ALL"` is het
 # organisatieniveau, `organisation == "ALL"` de hele gemeente. `stats.add_intervals`
-# voegt het 95%-interval (Wilson) toe aan de aandelen en markeert kleine aantallen.
+# voegt het 95%-interval (Wilson) toe aan de aandelen (de indicatoren van
+# `indicators.share_indicators()`) en markeert kleine aantallen.
 
 # %%
-ind = stats.add_intervals(ctx.indicators())
+ind = stats.add_intervals(ctx.indicators(), ind_lib.share_indicators())
 overview = (ind.groupby("indicator_id", sort=False)
             .agg(perioden=("period", "nunique"), eerste=("period", "min"),
                  laatste=("period", "max"), regels=("value", "size")).reset_index())
@@ -140,7 +142,7 @@ else:
 
 # %%
 tr = ctx.filter_org(ctx.table("time_registrations"))
-hours = (tr.assign(periode=quality.period_of(tr, "time_registrations"))
+hours = (tr.assign(periode=quarter_labels(tr["date"]))
          .pivot_table(index="periode", columns="activity", values="hours", aggfunc="sum",
                       observed=True).fillna(0.0))
 if not hours.empty:

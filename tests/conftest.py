@@ -8,14 +8,10 @@ use these; tests of single rules build their own tiny tables by hand.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
-
-TEST_KEY = "zwt-test-key"
-SMALL_SCALE = 0.1
-SMALL_SEED = 7
+from testdata import SMALL_SCALE, SMALL_SEED, clean_with_test_key
 
 
 @pytest.fixture(scope="session")
@@ -33,19 +29,6 @@ def small_processed(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -
     """``small_raw`` cleaned into a processed folder (fixed key)."""
     out = tmp_path_factory.mktemp("processed") / "processed"
     clean_with_test_key(small_raw, out)
-    return out
-
-
-def clean_with_test_key(raw: Path, out: Path, as_of: date | None = None, key: str = TEST_KEY) -> Path:
-    """``zwt clean`` of ``raw`` into ``out`` with a fixed pseudonym key (default: the test key)."""
-    from zwt_analysis.ingest import clean
-
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZWT_PSEUDONYM_KEY", key)
-    try:
-        clean.main(raw=raw, out=out, as_of=as_of, column_map=None, key_file=None)
-    finally:
-        mp.undo()
     return out
 
 

@@ -1,4 +1,4 @@
-"""Faults around ``zwt report`` that tests/test_report.py does not cover (issue 9).
+"""Faults around ``zwt report`` that tests/runner/ does not cover (issue 9).
 
 test_report.py already covers: an exception (KeyboardInterrupt) raised inside
 the runner leaves the previous reports, a stale build of a dead process is
@@ -112,7 +112,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_sigkill_mid_run_leaves_previous_reports(small_processed, tmp_path):
+def test_sigkill_mid_run_leaves_previous_reports(small_processed, small_indicators, tmp_path):
     out = tmp_path / "reports"
     good = run_report(small_processed, out, notebooks(tmp_path / "nb_ok", **{"01_ok": OK_NOTEBOOK}))
     log, _ = good.communicate(timeout=300)
@@ -161,7 +161,7 @@ def test_sigkill_mid_run_leaves_previous_reports(small_processed, tmp_path):
 
 
 @pytest.mark.slow
-def test_two_processes_into_two_folders_at_once(small_processed, tmp_path):
+def test_two_processes_into_two_folders_at_once(small_processed, small_indicators, tmp_path):
     nbs = notebooks(tmp_path / "nb", **{"01_ok": OK_NOTEBOOK})
     outs = [tmp_path / "left" / "reports", tmp_path / "right" / "reports"]
     procs = [run_report(small_processed, o, nbs) for o in outs]
@@ -188,4 +188,4 @@ def test_two_processes_into_two_folders_at_once(small_processed, tmp_path):
         assert f"out={o}" in log
         other = outs[1] if o == outs[0] else outs[0]
         assert str(other) not in log, "one run logged the other's work"
-        assert not list(o.parent.glob(".reports.build-*"))
+        assert not list(o.parent.glob(".reports.zwt-tmp-*"))

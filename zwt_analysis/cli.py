@@ -118,7 +118,8 @@ def report(
     only: Annotated[list[str] | None, typer.Option(help="Run only this report (repeatable).")] = None,
     param: Annotated[list[str] | None, typer.Option(help="Notebook parameter KEY=VALUE (repeatable).")] = None,
     jobs: Annotated[int | None, typer.Option(help="Parallel notebook processes (default: cores).", min=1)] = None,
-    indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV (default: computed).")] = None,
+    indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV written by `zwt indicators` (default: <processed>/indicators.csv).")] = None,
+    compute_indicators: Annotated[bool, typer.Option("--compute-indicators", help="First run `zwt indicators` into that CSV (replacing it).")] = False,
     timeout: Annotated[int | None, typer.Option(help="Seconds per notebook cell before a run is stopped (default 600).", min=1)] = None,
     dask_scheduler: Annotated[str | None, typer.Option("--dask-scheduler", help="Run the notebooks on this Dask cluster, e.g. tcp://scheduler:8786 (needs `pip install zwt-analysis[cluster]`; --jobs is then ignored).")] = None,
 ) -> None:
@@ -126,7 +127,8 @@ def report(
     from .runner import main as mod
 
     kwargs = dict(processed=processed, out=out, only=only or [], params=param or [], jobs=jobs,
-                  indicators_file=indicators_file, timeout=timeout)
+                  indicators_file=indicators_file, compute_indicators=compute_indicators,
+                  timeout=timeout)
     if dask_scheduler is None:
         _run(mod.main, **kwargs)
         return

@@ -11,11 +11,12 @@ Wilson interval for a share near one half is wider than +-0.17, so a
 difference between teams or quarters is rarely more than noise; reports mark
 such shares ("kleine aantallen") rather than hide them. This flag is about
 precision; privacy suppression (fewer than 5 persons) is a separate rule in
-:mod:`zwt_analysis.publish`.
+:mod:`zwt_analysis.present.publish`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from statistics import NormalDist
 from typing import Any
 
@@ -91,22 +92,28 @@ def small_number(denominator: Any, threshold: int = SMALL_NUMBER_THRESHOLD) -> A
 
 def add_intervals(
     indicators: pd.DataFrame,
+    share_ids: Collection[str],
     alpha: float = 0.05,
     threshold: int = SMALL_NUMBER_THRESHOLD,
 ) -> pd.DataFrame:
     """Add ``ci_low``, ``ci_high`` and ``small_number`` to a long indicator table.
 
-    Intervals are given for the count-based shares of the catalogue
-    (:func:`zwt_analysis.indicators.share_indicators`: hours shares,
-    deadlines, re-registration) and left missing for the others (reach,
-    caseload, rates, money), whose value is not a binomial proportion.
-    ``small_number`` is set for every row whose denominator is below
-    ``threshold`` among those shares.
-    """
-    from .indicators import share_indicators
+    Args:
+        indicators: long indicator table (``indicator_id``, ``numerator``,
+            ``denominator``, ...).
+        share_ids: the indicator ids whose value is a count-based share (a
+            binomial proportion), e.g.
+            :func:`zwt_analysis.indicators.share_indicators`. Other rows
+            (reach, caseload, rates, money) get missing bounds.
+        alpha: 1 - confidence level.
+        threshold: ``small_number`` is set for the share rows whose
+            denominator is below this (or missing); never for other rows.
 
+    Returns:
+        A copy of ``indicators`` with the three columns added.
+    """
     out = indicators.copy()
-    is_share = out["indicator_id"].isin(share_indicators()).to_numpy()
+    is_share = out["indicator_id"].isin(list(share_ids)).to_numpy()
     low, high = wilson_interval(out["numerator"], out["denominator"], alpha)
     out["ci_low"] = np.where(is_share, np.asarray(low), np.nan)
     out["ci_high"] = np.where(is_share, np.asarray(high), np.nan)

@@ -18,8 +18,9 @@ def _name(spec: str) -> str:
 def test_environment_yml_lists_the_pyproject_packages():
     pyproject = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())
     pip_pkgs = {_name(s) for s in pyproject["project"]["dependencies"]}
+    own = _name(pyproject["project"]["name"])
     for extra in pyproject["project"]["optional-dependencies"].values():
-        pip_pkgs |= {_name(s) for s in extra}
+        pip_pkgs |= {_name(s) for s in extra if _name(s) != own}  # `dev` = the own extras
     env = yaml.safe_load((config.PROJECT_ROOT / "environment.yml").read_text())
     conda = {
         CONDA_TO_PYPI.get(_name(d), _name(d))

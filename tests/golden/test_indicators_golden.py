@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import clean_with_test_key
+from testdata import clean_with_test_key
 
 from zwt_analysis import processed as processed_mod
 from zwt_analysis.indicators import INDICATORS, compute_from_processed, compute_indicators

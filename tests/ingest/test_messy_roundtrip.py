@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SMALL_SCALE, SMALL_SEED, clean_with_test_key  # plain side: small_processed
+from testdata import SMALL_SCALE, SMALL_SEED, clean_with_test_key  # plain side: small_processed
 
 from zwt_analysis import processed, synth
 from zwt_analysis.contract import TABLES

@@ -3,8 +3,8 @@
 import math
 
 from zwt_analysis import present
-from zwt_analysis.reports.kpi import compute as kpi
-from zwt_analysis.reports.quality import compute as quality
+from zwt_analysis.reports.kpi import series as kpi
+from zwt_analysis.reports.quality import tables as quality
 
 
 def test_nl_pvalue_small_missing_and_regular():

@@ -180,12 +180,11 @@ def compute_from_processed(
 
 def write_csv(df: pd.DataFrame, out: str | Path) -> Path:
     """Write the contract columns of ``df`` as UTF-8 CSV (via a temporary file, then rename)."""
+    from zwt_analysis.fsutil import write_csv as write_any
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    df[list(INDICATOR_COLUMNS)].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    tmp.replace(out)
-    return out
+    return write_any(df[list(INDICATOR_COLUMNS)], out, quote_text=False, atomic=True)
 
 
 def main(processed: Path, out: Path, limits: Path | None = None, memory_limit: str | None = None,

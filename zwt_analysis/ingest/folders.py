@@ -1,18 +1,19 @@
-"""The output folder: checks against ``--raw`` and the all-or-nothing swap.
+"""The output folder of ``zwt clean``: checks against ``--raw``; the swap is fsutil's.
 
-``--out`` belongs to zwt: it is built in a temporary folder beside it and
-swapped in only when everything succeeded; folders left by killed runs are
-cleared (or the last complete output restored) by the next run.
+``--out`` belongs to zwt: it is built in a temporary folder beside it and swapped in only
+when everything succeeded (:func:`zwt_analysis.fsutil.replace_folder`, the one folder swap
+of the project, shared with the report runner); folders left by killed runs are cleared (or
+the last complete output restored) by the next run.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 from pathlib import Path
 
 from zwt_analysis.errors import FatalInputError
+from zwt_analysis.fsutil import remove_stale_temp_folders, replace_folder
+
+__all__ = ["check_folders", "remove_stale_temp_folders", "replace_folder"]
 
 
 def check_folders(raw: Path, out: Path) -> None:
@@ -30,101 +31,3 @@ def check_folders(raw: Path, out: Path) -> None:
         raise FatalInputError(f"{out}: --out may not contain the raw folder {raw}")
     if o.exists() and not o.is_dir():
         raise FatalInputError(f"{out}: --out exists and is not a folder")
-
-
-#: Tags (``<pid>-<hex>``) of the temporary folders this process is using right now.
-_ACTIVE_TAGS: set[str] = set()
-_TEMP_KINDS = ("zwt-tmp", "zwt-old")
-
-
-def _pid_alive(pid: int) -> bool:
-    """True when a process with ``pid`` exists (or we may not signal it: assume alive)."""
-    if pid <= 0:
-        return True  # not a pid we wrote: leave the folder alone
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: another user's live process
-        return True
-    return True
-
-
-def _stale_temp_folders(out: Path) -> list[tuple[str, Path]]:
-    """``(kind, folder)`` for temporary folders beside ``out`` left by runs that died.
-
-    A folder ``.{out.name}.zwt-tmp-<pid>-<hex>`` (or ``zwt-old``) is stale when
-    no process ``pid`` exists any more, or when ``pid`` is this process but the
-    folder is not one it is using (a pid reused after a restart).
-    """
-    stale = []
-    entries = list(out.parent.iterdir()) if out.parent.is_dir() else []
-    for kind in _TEMP_KINDS:
-        prefix = f".{out.name}.{kind}-"
-        for d in entries:
-            if not d.name.startswith(prefix):
-                continue
-            tag = d.name[len(prefix):]
-            pid_text, _, rest = tag.partition("-")
-            if not d.is_dir() or d.is_symlink() or not pid_text.isdigit() or not rest:
-                continue
-            pid = int(pid_text)
-            dead = not _pid_alive(pid) if pid != os.getpid() else tag not in _ACTIVE_TAGS
-            if dead:
-                stale.append((kind, d))
-    return sorted(stale, key=lambda kd: (kd[0] != "zwt-old", kd[1].name))
-
-
-def remove_stale_temp_folders(out: Path) -> list[Path]:
-    """Clear what killed runs into ``out`` left beside it; returns the folders handled.
-
-    A dead run's temporary folder holds (pseudonymised) person data nobody
-    would ever clean up: it is removed. A dead run's ``zwt-old`` folder is the
-    previous complete output, moved aside just before the swap: when ``out``
-    itself is missing (the run died between the two renames) it is put back as
-    ``out``, otherwise removed. Folders of live runs are never touched.
-    """
-    out = out.absolute()
-    handled = []
-    for kind, d in _stale_temp_folders(out):
-        if kind == "zwt-old" and not out.exists():
-            try:
-                d.rename(out)
-            except OSError:
-                continue
-        else:
-            shutil.rmtree(d, ignore_errors=True)
-        handled.append(d)
-    return handled
-
-
-def replace_folder(out: Path, write) -> None:
-    """Build the output in a temporary folder beside ``out``, then swap it in.
-
-    Temporary folders that earlier, killed runs into ``out`` left behind are
-    cleared first (:func:`remove_stale_temp_folders`). ``write(tmp)`` fills the
-    temporary folder. On any error the temporary folder is removed and ``out``
-    is left exactly as it was.
-    """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_folders(out)
-    tag = f"{os.getpid()}-{secrets.token_hex(4)}"
-    tmp = out.parent / f".{out.name}.zwt-tmp-{tag}"
-    old = out.parent / f".{out.name}.zwt-old-{tag}"
-    _ACTIVE_TAGS.add(tag)
-    try:
-        tmp.mkdir()
-        try:
-            write(tmp)
-            if out.exists():
-                out.rename(old)
-            tmp.rename(out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if old.exists() and not out.exists():
-                old.rename(out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        _ACTIVE_TAGS.discard(tag)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from zwt_analysis import config, processed
 from zwt_analysis.contract import ALL, INDICATOR_COLUMNS
+from zwt_analysis.fsutil import write_csv
 from zwt_analysis.present import page
 from zwt_analysis.present.style import set_style
 from zwt_analysis.present.tables import SavedTable
@@ -34,23 +35,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 INDICATORS_FILE = "indicators.csv"
-
-
-def _read_indicator_csv(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    df = pd.read_csv(
-        path,
-        dtype={"indicator_id": "string", "period": "string", "organisation": "string",
-               "team": "string", "numerator": "float64", "denominator": "float64",
-               "value": "float64"},
-        keep_default_na=False,
-        na_values=[""],
-    )
-    missing = [c for c in INDICATOR_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: indicator table lacks columns {', '.join(missing)}")
-    return df[list(INDICATOR_COLUMNS)]
 
 
 @dataclass
@@ -99,7 +83,7 @@ class ReportContext:
         if self._indicators is None:
             path = self.indicators_file or self.processed_dir / INDICATORS_FILE
             if path.exists():
-                self._indicators = _read_indicator_csv(path)
+                self._indicators = processed.read_indicators(path)
             elif self.indicators_file is not None:
                 raise FileNotFoundError(f"indicator file not found: {path}")
             else:
@@ -157,7 +141,7 @@ class ReportContext:
                                   derived_columns=list(derived_columns))
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = SavedTable(self.output_dir / f"{name}.csv")
-        out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(out, path, quote_text=False)
         return path
 
 

@@ -8,7 +8,8 @@ quarter fixed effects), weights = the hours denominator of
 ``preventive_share``, and standard errors clustered by team (t-distribution
 with ``teams - 1`` degrees of freedom). A linear mixed model with a random
 team intercept is fitted as a check. The slope is an *association* within
-teams over time, not a causal effect. See ``docs/prevention.md``.
+teams over time, not a causal effect. See ``docs/prevention.md``. (The slope
+told in plain Dutch is :func:`zwt_analysis.reports.prevention.tables.describe_effect`.)
 """
 
 from __future__ import annotations
@@ -23,30 +24,12 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.reports.prevention.common import indicator_rows
 
 GROUND_TRUTH_KEY = "prevention.slope_preventive_share_per_caseload_per_fte"
 
 PANEL_COLUMNS = ["organisation", "team", "period", "preventive_share", "hours",
                  "caseload_per_fte", "open_cases", "fte", "pact"]
-
-
-def indicator_rows(indicators: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """Rows of one indicator from the long table, typed (text as string, numbers as float).
-
-    Columns: organisation, team, period, numerator, denominator, value; index reset.
-    An indicator without rows gives an empty frame with these columns.
-    """
-    rows = indicators.loc[indicators["indicator_id"] == indicator_id]
-    return pd.DataFrame(
-        {
-            "organisation": rows["organisation"].astype("string"),
-            "team": rows["team"].astype("string"),
-            "period": rows["period"].astype("string"),
-            "numerator": rows["numerator"].astype("float64"),
-            "denominator": rows["denominator"].astype("float64"),
-            "value": rows["value"].astype("float64"),
-        }
-    ).reset_index(drop=True)
 
 
 def build_panel(indicators: pd.DataFrame, pact_teams: set[str] | None = None) -> pd.DataFrame:
@@ -55,7 +38,7 @@ def build_panel(indicators: pd.DataFrame, pact_teams: set[str] | None = None) ->
     Args:
         indicators: long indicator table (contract section 4).
         pact_teams: teams holding a PACT wijk (see
-            :func:`zwt_analysis.prevention.pact_teams`); None -> flag ``<NA>``.
+            :func:`zwt_analysis.reports.prevention.common.pact_teams`); None -> flag ``<NA>``.
 
     Returns:
         One row per team and quarter present for *both* indicators (rows with
@@ -268,12 +251,15 @@ def fit_mixed(
     return _panel_fit("mixedlm", res, data, alpha, None, notes)
 
 
-def diagnostics(panel: pd.DataFrame, warn_teams: int = 10) -> dict[str, Any]:
+def diagnostics(panel: pd.DataFrame, warn_teams: int = 10,
+                min_within_ratio: float = 0.2) -> dict[str, Any]:
     """Numbers that tell whether the panel can carry the model.
 
     Args:
         panel: output of :func:`build_panel`.
         warn_teams: fewer teams than this gives a few-clusters warning.
+        min_within_ratio: a ``within_ratio`` below this gives a warning that
+            caseload varies little within teams.
 
     Returns:
         Dict with ``n_obs``, ``n_teams``, ``n_periods``, ``obs_per_team_min``,
@@ -315,46 +301,11 @@ def diagnostics(panel: pd.DataFrame, warn_teams: int = 10) -> dict[str, Any]:
     if out["teams_without_variation"]:
         msgs.append("Teams zonder variatie in caseload per fte dragen niet bij aan de helling: "
                     + ", ".join(out["teams_without_variation"]) + ".")
-    if np.isfinite(out["within_ratio"]) and out["within_ratio"] < 0.2:
+    if np.isfinite(out["within_ratio"]) and out["within_ratio"] < min_within_ratio:
         msgs.append("De caseload per fte varieert binnen teams weinig vergeleken met de verschillen "
                     "tussen teams; de schatting is daardoor onzeker.")
     out["warnings"] = msgs
     return out
-
-
-def _pp(x: float) -> str:
-    """Percentage points with one decimal and a Dutch decimal comma."""
-    return f"{abs(x) * 100:.1f}".replace(".", ",")
-
-
-def describe_effect(fit: PanelFit, step: float = 10, confidence: int = 95) -> str:
-    """The slope in plain Dutch, per ``step`` extra cases per FTE, in percentage points.
-
-    Example: "Bij 10 casussen per fte meer ligt het preventieve aandeel van een
-    team gemiddeld 2,0 procentpunt lager (95%-betrouwbaarheidsinterval: 1,5 tot
-    2,5 procentpunt lager)."
-
-    Args:
-        fit: a :class:`PanelFit`.
-        step: cases per FTE the effect is expressed for.
-        confidence: the confidence level in the text (percent).
-
-    Returns:
-        One or two Dutch sentences; when the interval contains zero it says
-        the direction is not established.
-    """
-    eff, lo, hi = fit.slope * step, fit.ci_low * step, fit.ci_high * step
-    step_txt = f"{step:g}".replace(".", ",")
-    word = "lager" if eff < 0 else "hoger"
-    head = (f"Bij {step_txt} casussen per fte meer ligt het preventieve aandeel van een team "
-            f"gemiddeld {_pp(eff)} procentpunt {word}")
-    bi = f"{confidence}%-betrouwbaarheidsinterval"
-    if hi < 0:
-        return f"{head} ({bi}: {_pp(hi)} tot {_pp(lo)} procentpunt lager)."
-    if lo > 0:
-        return f"{head} ({bi}: {_pp(lo)} tot {_pp(hi)} procentpunt hoger)."
-    return (f"{head} ({bi}: van {_pp(lo)} procentpunt lager tot {_pp(hi)} procentpunt hoger). "
-            "Het interval bevat nul: of er een verband is, is met deze gegevens niet vast te stellen.")
 
 
 def load_ground_truth(path: str | Path | None, key: str = GROUND_TRUTH_KEY) -> float | None:
@@ -399,13 +350,14 @@ def fits_table(fits: list[PanelFit], step: float = 10) -> pd.DataFrame:
     )
 
 
-def fit_warnings(fit: PanelFit) -> list[str]:
+def fit_warnings(fit: PanelFit, outlier_mads: float = 4.0) -> list[str]:
     """Dutch warnings about a fitted model that the reader should see.
 
     - fitted shares outside 0..1: a straight line does not fit the extremes
       (e.g. a team-quarter with a tiny FTE and an extreme caseload, where
       the share cannot fall below 0), which flattens the slope;
-    - residuals more than four times their robust spread: outliers.
+    - residuals more than ``outlier_mads`` times their robust spread
+      (1.4826 x the median absolute deviation): outliers.
 
     Returns:
         A list of sentences (empty when nothing stands out).
@@ -422,7 +374,7 @@ def fit_warnings(fit: PanelFit) -> list[str]:
             "dat maakt de geschatte helling eerder te vlak dan te steil.")
     mad = float(np.median(np.abs(r["resid"] - np.median(r["resid"])))) * 1.4826
     if mad > 0:
-        far = r.loc[np.abs(r["resid"]) > 4 * mad]
+        far = r.loc[np.abs(r["resid"]) > outlier_mads * mad]
         if len(far):
             pairs = list(zip(far["team"], far["period"], strict=True))[:5]
             cells = ", ".join(f"{t} {p}" for t, p in pairs)

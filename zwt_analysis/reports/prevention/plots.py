@@ -1,9 +1,9 @@
 """Figures of the prevention report (Dutch labels), drawn from the library's frames.
 
-Each function takes a frame produced by :mod:`zwt_analysis.prevention` or
-:mod:`zwt_analysis.panel` and returns a matplotlib ``Figure`` (pyplot is
-imported lazily so the notebook shows it inline). No computation happens
-here beyond selecting rows and columns.
+Each function takes a frame of the wing's compute modules (see
+:class:`zwt_analysis.reports.prevention.build.PreventionResult`) and returns a
+matplotlib ``Figure`` (pyplot is imported lazily so the notebook shows it
+inline). No computation happens here beyond selecting rows and columns.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ACTIVITIES, ALL
-from zwt_analysis.reports.prevention.compute import ACTIVITY_LABELS, DEADLINE_LABELS
+from zwt_analysis.labels import CITY_HEADING, org_heading
+from zwt_analysis.reports.prevention.tables import ACTIVITY_LABELS, DEADLINE_LABELS
 
 #: Colours per activity: preventive in greens, statutory in red, rest neutral.
 ACTIVITY_COLOURS: dict[str, str] = {
@@ -82,19 +83,19 @@ def allocation_over_time(alloc: pd.DataFrame, panels: str = "organisation") -> A
     """Stacked hours shares per quarter (step areas), one small multiple per organisation or team.
 
     Args:
-        alloc: output of :func:`zwt_analysis.prevention.time_allocation`
+        alloc: output of :func:`~zwt_analysis.reports.prevention.allocation.time_allocation`
             (already filtered to the rows to draw).
         panels: ``"organisation"`` (rows with ``team == ALL``, one panel per
             organisation incl. the city) or ``"team"`` (team rows).
     """
     if panels == "organisation":
         d = alloc.loc[alloc["team"] == ALL]
-        key = d["organisation"].map(lambda o: "Gemeente (alle organisaties)" if o == ALL else o)
+        key = d["organisation"].map(org_heading)
     else:
         d = alloc.loc[alloc["team"] != ALL]
         key = d["team"] + pd.Series([" (PACT)" if _flag(p) else "" for p in d["pact"]], index=d.index)
     d = d.assign(_panel=key.to_numpy())
-    names = sorted(d["_panel"].unique(), key=lambda n: (not n.startswith("Gemeente"), n))
+    names = sorted(d["_panel"].unique(), key=lambda n: (n != CITY_HEADING, n))  # the city first
     fig, axes = _grid(len(names))
     for ax, name in zip(axes.flat, names, strict=False):
         w = d.loc[d["_panel"] == name].pivot_table(index="period", columns="activity", values="share",
@@ -121,7 +122,7 @@ def allocation_latest(alloc: pd.DataFrame, periods: Sequence[str]) -> Any:
     """Horizontal stacked bars per team over the given quarters (hours pooled), PACT marked.
 
     Args:
-        alloc: :func:`~zwt_analysis.prevention.time_allocation` rows (team level used).
+        alloc: :func:`~zwt_analysis.reports.prevention.allocation.time_allocation` rows (team level used).
         periods: the quarters to pool (e.g. the last four).
     """
     plt = _plt()
@@ -154,7 +155,7 @@ def share_with_floor(shares: pd.DataFrame, floor: float) -> Any:
     """Preventive share per team over time (one panel per organisation) with the floor.
 
     Args:
-        shares: :func:`~zwt_analysis.prevention.preventive_share_table` rows.
+        shares: :func:`~zwt_analysis.reports.prevention.shares.preventive_share_table` rows.
         floor: the ondergrens (fraction), drawn as a dashed line.
     """
     d = shares.loc[shares["team"] != ALL]
@@ -181,7 +182,7 @@ def deadline_trends(summary: pd.DataFrame, organisation: str = ALL) -> Any:
     """Share on time per quarter with 95% band, one panel per deadline indicator.
 
     Args:
-        summary: :func:`~zwt_analysis.prevention.deadline_summary` output.
+        summary: :func:`~zwt_analysis.reports.prevention.deadlines.deadline_summary` output.
         organisation: whose rows to draw (``ALL`` = the city).
     """
     d = summary.loc[(summary["organisation"] == organisation) & (summary["team"] == ALL)]
@@ -205,7 +206,7 @@ def deadline_ecdf(days: pd.DataFrame, clip_factor: float = 3.0) -> Any:
     """Cumulative distribution of days to the end event per indicator, legal limit drawn.
 
     Args:
-        days: :func:`~zwt_analysis.prevention.deadline_days` output.
+        days: :func:`~zwt_analysis.reports.prevention.deadlines.deadline_days` output.
         clip_factor: x axis up to this multiple of the limit (longer cases
             stay in the curve's denominator, they run off the right edge).
     """
@@ -232,7 +233,7 @@ def scarcity_trends(quarterly: pd.DataFrame, column: str, title: str, ylabel: st
     """A scarcity measure per team over time, one panel per organisation.
 
     Args:
-        quarterly: :func:`~zwt_analysis.prevention.scarcity_quarterly` output.
+        quarterly: :func:`~zwt_analysis.reports.prevention.scarcity.scarcity_quarterly` output.
         column: ``caseload_per_fte`` or ``hours_per_fte``.
         title, ylabel: Dutch texts.
     """
@@ -257,7 +258,7 @@ def panel_scatter(data: pd.DataFrame, slope: float | None = None) -> Any:
     """Within-team scatter: deviations from each team's mean, with the fitted slope.
 
     Args:
-        data: :func:`~zwt_analysis.panel.build_panel` output.
+        data: :func:`~zwt_analysis.reports.prevention.panel.build_panel` output.
         slope: the fixed-effects slope to draw through the origin (optional).
     """
     plt = _plt()

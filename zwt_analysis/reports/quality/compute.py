@@ -3,7 +3,10 @@
 What was read per table (from ``validation.json``), what was quarantined and
 why (from ``quarantine.csv``), which columns are filled how often (overall,
 by organisation, by period) and what was missing. Pure functions over
-DataFrames and the validation dict; nothing here reads files.
+DataFrames and the validation dict; nothing here reads files, and nothing
+here hides small counts: the report's suppression and Dutch labels are in
+:mod:`zwt_analysis.reports.quality.tables`, the steps in
+:mod:`zwt_analysis.reports.quality.build`.
 
 Periods: each table is dated by one column (:data:`PERIOD_COLUMNS`): the
 quarter ``YYYY-Qn`` of its event date (cases by ``date_report``, time
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import TABLES
+from zwt_analysis.periods import quarter_labels
 
 #: Column that dates a row of each table, and how (``quarter`` of a date,
 #: ``date_year`` the year of a date, ``year`` as an int, ``period`` text as delivered).
@@ -36,66 +40,10 @@ PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
     "kpi_values": ("period", "period"),
 }
 
-#: Dutch names of the tables for readers.
-TABLE_LABELS_NL: dict[str, str] = {
-    "areas": "wijken", "staff": "personeel", "time_registrations": "tijdregistraties",
-    "cases": "zaken", "formation": "formatie", "budgets": "budgetten",
-    "kpi_register": "kpi-register", "kpi_values": "kpi-waarden", "signals": "signalen",
-}
-
-#: Dutch reader labels of the contract columns (the same name means the same in every table).
-COLUMN_LABELS_NL: dict[str, str] = {
-    "area_code": "wijkcode", "area_name": "wijknaam", "organisation": "organisatie",
-    "team": "team", "pact": "PACT-wijk", "population": "inwoners",
-    "employee_id": "medewerker", "role": "functie", "fte": "fte",
-    "start_date": "begindatum", "end_date": "einddatum", "end_reason": "reden einde",
-    "date": "datum", "activity": "activiteit", "hours": "uren",
-    "legal_framework": "wettelijk kader", "assignment_id": "opdracht",
-    "case_id": "zaaknummer", "client_id": "cliënt", "date_report": "datum melding",
-    "date_first_contact": "datum eerste contact",
-    "date_assessment_done": "datum onderzoek afgerond", "date_application": "datum aanvraag",
-    "date_decision": "datum besluit", "date_closed": "datum afsluiting",
-    "closure_reason": "reden afsluiting", "year": "jaar", "budgeted_fte": "begrote fte",
-    "assignment_type": "soort opdracht", "funding_type": "soort financiering",
-    "amount_eur": "bedrag (euro)", "commissioner": "opdrachtgever", "kpi_id": "KPI",
-    "name": "naam", "description": "omschrijving", "unit": "eenheid", "direction": "richting",
-    "target": "streefwaarde", "data_source": "databron", "indicator_id": "indicator",
-    "quality_block": "bouwsteen", "result_level": "resultaatniveau",
-    "theory_of_change": "verandertheorie", "period": "periode", "value": "waarde",
-    "note": "toelichting", "text": "tekst", "theme": "thema",
-}
-
 READ_COLUMNS = ("table", "delivered", "source_file", "rows_in", "rows_clean",
                 "rows_quarantined", "share_quarantined", "balanced")
 REASON_COLUMNS = ("table", "column", "reason", "lines", "rows", "share_of_lines")
 OTHER_REASONS = "overige redenen"
-
-
-def table_label(name: str) -> str:
-    """Dutch label of a table for readers: ``"cases"`` -> ``"zaken (cases)"``."""
-    nl = TABLE_LABELS_NL.get(str(name))
-    return f"{nl} ({name})" if nl else str(name)
-
-
-def column_label(name: str, code: bool = True) -> str:
-    """Dutch label of a column for readers: ``"date_decision"`` -> ``"datum besluit (date_decision)"``.
-
-    The contract name stays in brackets (data suppliers know the columns by it)
-    unless ``code`` is False (figures: ``"datum besluit"``); a name without a
-    Dutch label, or a non-text value, is returned unchanged.
-    """
-    if not isinstance(name, str):
-        return name
-    nl = COLUMN_LABELS_NL.get(name)
-    if not nl:
-        return name
-    return f"{nl} ({name})" if code else nl
-
-
-def table_column_label(table: str, column: str) -> str:
-    """Short Dutch label of a table's column for figures: ``("cases", "date_decision")`` ->
-    ``"zaken: datum besluit"``."""
-    return f"{TABLE_LABELS_NL.get(table, table)}: {column_label(column, code=False)}"
 
 
 def _check_table(name: str) -> None:
@@ -271,10 +219,7 @@ def period_of(df: pd.DataFrame, table: str) -> pd.Series:
     col, kind = PERIOD_COLUMNS[table]
     s = df[col]
     if kind == "quarter":
-        d = pd.to_datetime(s)
-        label = d.dt.year.astype("Int64").astype("string") + "-Q" + \
-            d.dt.quarter.astype("Int64").astype("string")
-        return label.astype("string")
+        return quarter_labels(s)
     if kind == "date_year":
         return pd.to_datetime(s).dt.year.astype("Int64").astype("string")
     return s.astype("Int64").astype("string") if kind == "year" else s.astype("string")
@@ -439,30 +384,6 @@ def add_interval(df: pd.DataFrame, count: str, total: str) -> pd.DataFrame:
         lo, hi = _wilson(k[ok], n[ok])
         low[ok], high[ok] = lo, hi
     return df.assign(low=low, high=high)
-
-
-def mask_small(long: pd.DataFrame, min_rows: int | None = None) -> pd.DataFrame:
-    """Blank the shares of groups with fewer than ``min_rows`` rows (for figures).
-
-    ``share`` (and ``low``/``high`` when present) become NaN where ``rows`` <
-    ``min_rows`` (default ``config.MIN_CELL_PERSONS``), so a figure never shows
-    a share of fewer than five persons' records.
-    """
-    from zwt_analysis.config import MIN_CELL_PERSONS
-
-    limit = MIN_CELL_PERSONS if min_rows is None else min_rows
-    small = long["rows"] < limit
-    cols = [c for c in ("share", "low", "high") if c in long.columns]
-    return long.assign(**{c: long[c].mask(small) for c in cols})
-
-
-def hide_small_counts(df: pd.DataFrame, column: str = "rows",
-                      min_count: int | None = None) -> pd.DataFrame:
-    """Counts below ``min_count`` (default 5) set to missing, so a figure does not show them."""
-    from zwt_analysis.config import MIN_CELL_PERSONS
-
-    limit = MIN_CELL_PERSONS if min_count is None else min_count
-    return df.assign(**{column: df[column].astype("float64").where(df[column] >= limit)})
 
 
 def completeness_matrix(long: pd.DataFrame, index: str = "column",

@@ -15,7 +15,9 @@ spell, contract section 1) and returns small frames with an estimate and its
 - :func:`tenure` — Kaplan-Meier median completed tenure with left truncation
   (delayed entry) and right censoring, Greenwood log-log interval.
 - :func:`base_state` — the stock on a reference day (persons, FTE) that a
-  simulation starts from.
+  simulation starts from;
+- :func:`eight_year_check` — the evaluation's "10-20% of staff changes in
+  eight years" against the measured rates.
 
 Units: rates per person-year (≈ per year), times in months (30.4375 days).
 """
@@ -31,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.indicators import staff_inflow_rate, staff_outflow_rate
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -76,13 +79,6 @@ def exponential_mean_interval(events: int, exposure: float, alpha: float = 0.05
     return (float(low), float(high))
 
 
-def _call_indicator(name: str, staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """``indicators.<name>(staff, as_of)``: the catalogue's long indicator rows."""
-    from zwt_analysis import indicators
-
-    return getattr(indicators, name)(staff, as_of)
-
-
 # ----------------------------------------------------------------- turnover
 
 def yearly_turnover(staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -95,9 +91,10 @@ def yearly_turnover(staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
         may be partial (up to ``as_of``); column ``full_year`` says which.
     """
     frames = []
-    for ind, num_col, rate_col in (("staff_outflow_rate", "leavers", "outflow_rate"),
-                                   ("staff_inflow_rate", "newcomers", "inflow_rate")):
-        df = _call_indicator(ind, staff, as_of)
+    for indicator, ind, num_col, rate_col in (
+            (staff_outflow_rate, "staff_outflow_rate", "leavers", "outflow_rate"),
+            (staff_inflow_rate, "staff_inflow_rate", "newcomers", "inflow_rate")):
+        df = indicator(staff, as_of)
         df = df[(df["team"] == ALL) & (df["indicator_id"] == ind)] if "indicator_id" in df \
             else df[df["team"] == ALL]
         df = pd.DataFrame({
@@ -197,6 +194,32 @@ def stayers_after(rate: float | np.ndarray, years: float = 8.0) -> float | np.nd
     r = np.clip(np.asarray(rate, dtype=float), 0.0, 1.0)
     out = (1.0 - r) ** years
     return float(out) if out.ndim == 0 else out
+
+
+def eight_year_check(rates: pd.DataFrame, years: float = 8.0) -> pd.DataFrame:
+    """The evaluation's "10-20% of staff changes in eight years" against the rates.
+
+    Per organisation: share of today's staff still there after ``years``
+    under a constant rate, ``(1 - r) ** years``, with the interval from the
+    rate's interval, and the share that leaves (1 - that). The evaluation's
+    expectation corresponds to 80-90% still there, i.e. an annual rate of
+    1 - 0.9 ** (1/8) = 1.3% to 1 - 0.8 ** (1/8) = 2.8%.
+    """
+    out = rates[["organisation", "outflow_rate", "outflow_low", "outflow_high"]].copy()
+    out["stayers"] = stayers_after(out["outflow_rate"].to_numpy(), years)
+    out["stayers_low"] = stayers_after(out["outflow_high"].to_numpy(), years)
+    out["stayers_high"] = stayers_after(out["outflow_low"].to_numpy(), years)
+    out["leavers_share"] = 1 - out["stayers"]
+    out["leavers_low"] = 1 - out["stayers_high"]
+    out["leavers_high"] = 1 - out["stayers_low"]
+    out["consistent_with_10_20"] = (out["leavers_low"] <= 0.20) & (out["leavers_high"] >= 0.10)
+    return out
+
+
+def implied_rate_range(low_change: float = 0.10, high_change: float = 0.20,
+                       years: float = 8.0) -> tuple[float, float]:
+    """Annual outflow rates for which ``low_change``..``high_change`` leaves in ``years``."""
+    return (1 - (1 - low_change) ** (1 / years), 1 - (1 - high_change) ** (1 / years))
 
 
 # ----------------------------------------------------------------- spells

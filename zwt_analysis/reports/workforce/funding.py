@@ -27,14 +27,8 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL, MAIN_ASSIGNMENT
+from zwt_analysis.indicators import incidental_funding_share
 from zwt_analysis.reports.workforce.calibrate import DAYS_PER_MONTH
-
-
-def _incidental_share_indicator(budgets: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """``indicators.incidental_funding_share`` (owned by the indicators module)."""
-    from zwt_analysis.indicators import incidental_funding_share
-
-    return incidental_funding_share(budgets, as_of)
 
 
 def _years_up_to(budgets: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -74,7 +68,7 @@ def funding_by_year(budgets: pd.DataFrame, as_of: date) -> pd.DataFrame:
     out.columns.name = None
     out = out.rename(columns={"structural": "structural_eur", "incidental": "incidental_eur"})
     out["total_eur"] = out["structural_eur"] + out["incidental_eur"]
-    ind = _incidental_share_indicator(budgets, as_of)
+    ind = incidental_funding_share(budgets, as_of)
     ind = ind[ind["team"] == ALL]
     ind = pd.DataFrame({"organisation": ind["organisation"].astype(str).to_numpy(),
                         "year": ind["period"].astype(str).str[:4].astype("int64").to_numpy(),

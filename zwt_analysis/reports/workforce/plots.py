@@ -1,8 +1,8 @@
 """Figures of the workforce report (Dutch labels), drawn from the library's frames.
 
-Each function takes simulation results (:mod:`zwt_analysis.simulate`) or a
-frame from :mod:`zwt_analysis.scenarios`, :mod:`zwt_analysis.calibrate` or
-:mod:`zwt_analysis.funding` and returns a matplotlib ``Figure`` (pyplot is
+Each function takes simulation results (:mod:`.simulate`) or a frame from
+:mod:`.calibrate`, :mod:`.history`, :mod:`.model_checks` or :mod:`.funding`
+(gathered by :func:`.build.build`) and returns a matplotlib ``Figure`` (pyplot is
 imported lazily so the notebook shows it inline). No computation happens
 here beyond quantiles over runs and the intervals drawn. Layouts are fixed
 (no constrained layout) and ticks few: the report suite is timed.
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.labels import CITY_AS_SUM, org_heading, org_name
 from zwt_analysis.present.axes import dutch_axis
 from zwt_analysis.present.fmt import nl_number, nl_percent
 from zwt_analysis.reports.workforce import calibrate, simulate
@@ -24,14 +25,16 @@ from zwt_analysis.reports.workforce.tables import (
     ASSUMPTION_LABELS_NL,
     OUTPUT_LABELS_NL,
     PERCENT_KEYS,
-    org_label,
 )
 
-__all__ = ["plot_backtest", "plot_fan_panels", "plot_fans", "plot_funding", "plot_tornado",
-           "plot_yearly_outflow"]
+__all__ = ["FAN_KEYS", "plot_backtest", "plot_fan_panels", "plot_fans", "plot_funding",
+           "plot_tornado", "plot_yearly_outflow"]
 
 #: The evaluation's expectation for the share of today's staff still there in 2034.
 EVALUATION_BAND = (0.8, 0.9)
+#: Outputs in the report's fan charts, in panel order.
+FAN_KEYS = ("effective_fte", "vacancies_fte", "stayers_share", "preventive_fte",
+            "preventive_share")
 
 
 # ----------------------------------------------------------------- shared pieces
@@ -107,7 +110,7 @@ def plot_fans(results: dict[str, simulate.SimResult], key: str, organisations: l
         _year_axis(ax, ticks)
         if key == "stayers_share":
             _evaluation_band(ax, 0.25, "verwachting evaluatie (80–90%)")
-        ax.set_title("Gemeente (alle organisaties)" if org == ALL else org, fontsize=11)
+        ax.set_title(org_heading(org), fontsize=11)
         dutch_axis(ax, "y", percent=pct)
         if pct:
             ax.set_ylim(0, max(1.0 if key == "stayers_share" else 0.05,
@@ -142,7 +145,7 @@ def plot_fan_panels(results: dict[str, simulate.SimResult], keys: list[str] | tu
             f = simulate.fan(results[org], key)
             colour = colours[i % len(colours)]
             ax.fill_between(x, f["p10"], f["p90"], color=colour, alpha=0.25, lw=0)
-            ax.plot(x, f["p50"], color=colour, lw=1.8, label=org_label(org))
+            ax.plot(x, f["p50"], color=colour, lw=1.8, label=org_name(org))
             top = max(top, float(f["p90"].max()))
         if key == "stayers_share":
             _evaluation_band(ax, 0.3, "verwachting evaluatie")
@@ -190,12 +193,13 @@ def plot_tornado(sens: pd.DataFrame, base_label: str = "basis") -> Any:
 # ----------------------------------------------------------------- history and checks
 
 def plot_yearly_outflow(yearly: pd.DataFrame, organisations: list[str], first_year: int | None,
-                        sector: float = 0.11) -> Any:
+                        sector: float, source: str) -> Any:
     """Yearly outflow rate per organisation with its exact Poisson interval.
 
     Only full years from ``first_year`` (the first observed year) are drawn. A
     year with fewer than 5 leavers is left out (a published rate with its
-    known stock would reveal a small count). The sector figure is a dashed line.
+    known stock would reveal a small count). The sector figure (outflow rate
+    ``sector`` reported by ``source``) is a dashed line.
     """
     import matplotlib.pyplot as plt
 
@@ -215,8 +219,9 @@ def plot_yearly_outflow(yearly: pd.DataFrame, organisations: list[str], first_ye
         x = g["year"].to_numpy() + (i - (n - 1) / 2) * 0.08
         rate = g["outflow_rate"].to_numpy()
         ax.errorbar(x, rate, yerr=[rate - ci[:, 0], ci[:, 1] - rate], fmt="o-", capsize=3,
-                    color=colours[i % len(colours)], lw=1.3, label=org_label(org))
-    ax.axhline(sector, color="black", ls="--", lw=1, label="sector (CBS AZW, ca. 11%)")
+                    color=colours[i % len(colours)], lw=1.3, label=org_name(org))
+    ax.axhline(sector, color="black", ls="--", lw=1,
+               label=f"sector ({source}, ca. {nl_percent(sector, 0)})")
     years = sorted(y["year"].unique())
     if years:
         ax.set_xticks(years, [str(v) for v in years])
@@ -242,7 +247,7 @@ def plot_backtest(monthly: pd.DataFrame, organisations: list[str]) -> Any:
         ax.fill_between(x, g["p10"], g["p90"], alpha=0.3, label="projectie 10–90%")
         ax.plot(x, g["p50"], label="projectie mediaan")
         ax.plot(x, g["observed"], "k.", label="werkelijk")
-        ax.set_title("Gemeente (som organisaties)" if org == ALL else org, fontsize=11)
+        ax.set_title(CITY_AS_SUM if org == ALL else org, fontsize=11)
         dutch_axis(ax, "y", integer=True)  # persons: whole numbers
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%Y"))
@@ -270,6 +275,5 @@ def plot_funding(by_year: pd.DataFrame, organisation: str) -> Any:
     ax.set_xticks(g["year"], [str(y) for y in g["year"]])
     dutch_axis(ax, "y", decimals=1)
     ax.legend(loc="upper left")
-    who = "gemeente (alle organisaties)" if organisation == ALL else organisation
-    ax.set_title(f"Structureel en incidenteel geld per jaar — {who}")
+    ax.set_title(f"Structureel en incidenteel geld per jaar — {org_heading(organisation)}")
     return fig

@@ -193,25 +193,32 @@ def simulate_org(start: OrgStart, a: Assumptions, months: pd.PeriodIndex, runs: 
             other += hires
             eff_heads = (initial + other).astype(float)
         employed = employed + hires
-        eff = eff_heads * fpp
-        core = eff * client
-        stat = np.minimum(demand[t], core)
-        prev = core - stat
-        denom = prev + stat
         out["employed"][:, t] = employed
-        out["effective_fte"][:, t] = eff
         out["funded_fte"][:, t] = funded[t]
         out["vacancies_fte"][:, t] = np.maximum(funded_heads[t] - employed, 0) * fpp
         out["initial_stayers"][:, t] = initial
         out["stayers_share"][:, t] = initial / start.persons if start.persons else 0.0
-        out["statutory_demand_fte"][:, t] = demand[t]
-        out["statutory_fte"][:, t] = stat
-        out["preventive_fte"][:, t] = prev
-        out["preventive_share"][:, t] = np.divide(prev, denom, out=np.zeros(runs), where=denom > 0)
-        out["unmet_statutory_fte"][:, t] = demand[t] - stat
         out["leavers"][:, t] = l_init + l_other + l_coh.sum(axis=1)
         out["hires"][:, t] = hires
+        _record_capacity(out, t, eff_heads * fpp, client, demand[t])
     return SimResult(start.organisation, months, out, start.persons)
+
+
+def _record_capacity(out: dict[str, np.ndarray], t: int, eff: np.ndarray, client: float,
+                     demand: float) -> None:
+    """Write month ``t``'s capacity split into ``out``: effective FTE ``eff`` x the
+    client share serves ``demand`` (statutory FTE) first, the rest is preventive."""
+    core = eff * client
+    stat = np.minimum(demand, core)
+    prev = core - stat
+    denom = prev + stat
+    out["effective_fte"][:, t] = eff
+    out["statutory_demand_fte"][:, t] = demand
+    out["statutory_fte"][:, t] = stat
+    out["preventive_fte"][:, t] = prev
+    out["preventive_share"][:, t] = np.divide(prev, denom, out=np.zeros(len(eff)),
+                                              where=denom > 0)
+    out["unmet_statutory_fte"][:, t] = demand - stat
 
 
 def combine(results: list[SimResult], name: str = ALL) -> SimResult:
@@ -430,6 +437,7 @@ def compare_scenarios(names: list[str], calib: Calibration, runs: int, seed: int
         results[label] = res
         rows += [summarise(r, label, year) for r in res.values()]
     return pd.DataFrame(rows), results
+
 
 def sensitivity(settings: dict[str, Any], calib: Calibration, ranges: dict[str, list[float]],
                 year: int | None = None, runs: int = 200, organisation: str = ALL

@@ -1,17 +1,18 @@
 """Dutch presentation of the workforce scenarios: reader tables and narrative text.
 
 Everything a reader of ``notebooks/04_workforce.py`` sees as a table or a
-sentence is built here from the frames that :mod:`zwt_analysis.scenarios`,
-:mod:`zwt_analysis.simulate`, :mod:`zwt_analysis.calibrate` and
-:mod:`zwt_analysis.funding` compute. Nothing here estimates or simulates;
-functions select, label (Dutch), format numbers the Dutch way and apply the
-publication rules (counts below 5 persons shown as ``<5``, with secondary
-suppression, via :mod:`zwt_analysis.publish`). The figures are in
-:mod:`zwt_analysis.scenario_plots`; they share the labels defined here.
+sentence is built here from the frames that the wing's compute modules
+(:mod:`.calibrate`, :mod:`.history`, :mod:`.simulate`, :mod:`.model_checks`,
+:mod:`.funding`) compute and :func:`.build.build` gathers. Nothing here
+estimates or simulates; functions select, label (Dutch), format numbers the
+Dutch way and apply the publication rules (counts below 5 persons shown as
+``<5``, with secondary suppression, via :mod:`zwt_analysis.present.publish`).
+The figures are in :mod:`.plots`; they share the labels defined here.
 
 Formatting: shares as ``12,3%``, numbers with a decimal comma; a missing or
 infinite value shows ``–`` and an estimate that cannot be made shows "niet te
-schatten". The city (``organisation == "ALL"``) is called "Gemeente".
+schatten". City labels come from :mod:`zwt_analysis.labels` (the city is
+"Gemeente").
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.labels import org_in_sentence, org_name
 from zwt_analysis.present.fmt import nl_number, nl_percent
 from zwt_analysis.reports.workforce import calibrate, simulate
-from zwt_analysis.reports.workforce.scenarios import BacktestResult, implied_rate_range
+from zwt_analysis.reports.workforce.model_checks import BacktestResult
 
 __all__ = [
     "ASSUMPTION_LABELS_NL", "OUTPUT_LABELS_NL", "PERCENT_KEYS", "additional_display",
     "assumptions_display",
     "additional_text", "assumptions_table", "backtest_display", "backtest_text",
     "calibration_table", "eight_year_display", "eight_year_text", "funding_display",
-    "hidden_outflow", "org_label", "recovery_display", "reservation_display", "round_numbers",
-    "sector_comparison_text", "sensitivity_text", "small_numbers_text", "summary_display",
+    "hidden_outflow", "recovery_display", "recovery_text", "reservation_display",
+    "round_numbers", "sector_comparison_text", "sector_label", "sensitivity_intro",
+    "sensitivity_text", "small_numbers_text", "summary_display",
     "summary_text", "suppressed_cells",
 ]
 
@@ -65,18 +68,8 @@ PERCENT_KEYS = ("stayers_share", "preventive_share", "outflow_rate", "wage_growt
 
 # ----------------------------------------------------------------- formatting
 
-def org_label(org: str) -> str:
-    """Organisation name for a table or legend: the city (``ALL``) is "Gemeente"."""
-    return "Gemeente" if org == ALL else org
-
-
-def _org_labels(orgs: pd.Series) -> list[str]:
-    return [org_label(o) for o in orgs]
-
-
-def _who(org: str) -> str:
-    """The organisation inside a sentence ("de gemeente (alle organisaties)" for the city)."""
-    return "de gemeente (alle organisaties)" if org == ALL else org
+def _org_names(orgs: pd.Series) -> list[str]:
+    return [org_name(o) for o in orgs]
 
 
 def _pct(v: float, d: int = 1) -> str:
@@ -95,6 +88,11 @@ def _ci(est: float, lo: float, hi: float, percent: bool = False, d: int = 1) -> 
     return f"{f(est, d)} ({f(lo, d)}–{f(hi, d)})"
 
 
+def sector_label(sector: float, source: str) -> str:
+    """Name of the sector comparison, e.g. "Sector (CBS AZW, ca. 11%)"."""
+    return f"Sector ({source}, ca. {_pct(sector, 0)})"
+
+
 def round_numbers(df: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
     """Round every float cell (also in object columns holding "<5") for a CSV side table."""
     def r(v: Any) -> Any:
@@ -108,7 +106,7 @@ def round_numbers(df: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
 def suppressed_cells(df: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
     """Boolean frame over ``count_columns``: True where publication rules suppress a
     person count (<5, with secondary suppression over the whole table as one group),
-    via :mod:`zwt_analysis.publish`; indexed like ``df``."""
+    via :mod:`zwt_analysis.present.publish`; indexed like ``df``."""
     from zwt_analysis.present.publish import SUPPRESSED, suppress_counts
 
     sup = suppress_counts(df[count_columns], count_columns)
@@ -125,6 +123,81 @@ def hidden_outflow(calibration_csv: pd.DataFrame) -> set[str]:
 
 
 # ----------------------------------------------------------------- history
+
+def _calibration_numbers(rates: pd.DataFrame, fill: pd.DataFrame, ten: pd.DataFrame,
+                         organisations: list[str]) -> pd.DataFrame:
+    """One numeric row per organisation with the (Dutch) CSV column names; an
+    organisation absent from a frame gets missing values."""
+    rows = []
+    for org in organisations:
+        r = rates.loc[org] if org in rates.index else None
+        f = fill.loc[org] if org in fill.index else None
+        t = ten.loc[org] if org in ten.index else None
+
+        def val(src: pd.Series | None, col: str) -> float:
+            return float(src[col]) if src is not None else math.nan
+
+        rows.append({
+            "organisatie": org,
+            "jaren": r["years"] if r is not None else "",
+            "persoonjaren": val(r, "person_years"),
+            "vertrekkers": val(r, "leavers"),
+            "uitstroom": val(r, "outflow_rate"),
+            "uitstroom_laag": val(r, "outflow_low"),
+            "uitstroom_hoog": val(r, "outflow_high"),
+            "nieuwkomers": val(r, "newcomers"),
+            "instroom": val(r, "inflow_rate"),
+            "instroom_laag": val(r, "inflow_low"),
+            "instroom_hoog": val(r, "inflow_high"),
+            "vervulde_vacatures": val(f, "filled"),
+            "open_vacatures": val(f, "open"),
+            "maanden_tot_vervulling": val(f, "mean_months"),
+            "maanden_laag": val(f, "mean_low"),
+            "maanden_hoog": val(f, "mean_high"),
+            "mediane_verblijfsduur_jaren": val(t, "median_years"),
+            "verblijfsduur_laag": val(t, "median_low"),
+            "verblijfsduur_hoog": val(t, "median_high"),
+        })
+    return pd.DataFrame(rows)
+
+
+#: Person counts of the calibration table, and the figures derived from each.
+_CALIBRATION_COUNTS = ["persoonjaren", "vertrekkers", "nieuwkomers", "vervulde_vacatures",
+                       "open_vacatures"]
+_CALIBRATION_DERIVED = {
+    "vertrekkers": ["uitstroom", "uitstroom_laag", "uitstroom_hoog"],
+    "nieuwkomers": ["instroom", "instroom_laag", "instroom_hoog"],
+    "vervulde_vacatures": ["maanden_tot_vervulling", "maanden_laag", "maanden_hoog"],
+}
+
+
+def _calibration_display_row(row: pd.Series, s: pd.Series) -> dict[str, str]:
+    """Dutch display cells of one calibration row; ``s`` flags its suppressed counts."""
+    from zwt_analysis.present.publish import SUPPRESSED
+
+    def count(c: str) -> str:
+        return SUPPRESSED if s[c] else _num(row[c], 0)
+
+    ten_ci = _ci(row["mediane_verblijfsduur_jaren"], row["verblijfsduur_laag"],
+                 row["verblijfsduur_hoog"])
+    if not np.isfinite(row["mediane_verblijfsduur_jaren"]):
+        ten_ci = "mediaan niet bereikt"
+    return {
+        "Organisatie": org_name(row["organisatie"]),
+        "Jaren": row["jaren"],
+        "Persoonjaren": count("persoonjaren"),
+        "Vertrekkers": count("vertrekkers"),
+        "Uitstroom per jaar": SUPPRESSED if s["vertrekkers"] or s["persoonjaren"] else
+        _ci(row["uitstroom"], row["uitstroom_laag"], row["uitstroom_hoog"], True),
+        "Instroom per jaar": SUPPRESSED if s["nieuwkomers"] or s["persoonjaren"] else
+        _ci(row["instroom"], row["instroom_laag"], row["instroom_hoog"], True),
+        "Vacatures vervuld / nog open": f"{count('vervulde_vacatures')} / "
+                                        f"{count('open_vacatures')}",
+        "Maanden tot vervulling": SUPPRESSED if s["vervulde_vacatures"] else
+        _ci(row["maanden_tot_vervulling"], row["maanden_laag"], row["maanden_hoog"]),
+        "Mediane verblijfsduur (jaren)": ten_ci,
+    }
+
 
 def calibration_table(rates: pd.DataFrame, fill: pd.DataFrame, ten: pd.DataFrame,
                       organisations: list[str]) -> dict[str, pd.DataFrame]:
@@ -145,82 +218,28 @@ def calibration_table(rates: pd.DataFrame, fill: pd.DataFrame, ten: pd.DataFrame
     """
     from zwt_analysis.present.publish import SUPPRESSED
 
-    rows = []
-    for org in organisations:
-        r = rates.loc[org] if org in rates.index else None
-        f = fill.loc[org] if org in fill.index else None
-        t = ten.loc[org] if org in ten.index else None
-        rows.append({
-            "organisatie": org,
-            "jaren": r["years"] if r is not None else "",
-            "persoonjaren": float(r["person_years"]) if r is not None else math.nan,
-            "vertrekkers": float(r["leavers"]) if r is not None else math.nan,
-            "uitstroom": float(r["outflow_rate"]) if r is not None else math.nan,
-            "uitstroom_laag": float(r["outflow_low"]) if r is not None else math.nan,
-            "uitstroom_hoog": float(r["outflow_high"]) if r is not None else math.nan,
-            "nieuwkomers": float(r["newcomers"]) if r is not None else math.nan,
-            "instroom": float(r["inflow_rate"]) if r is not None else math.nan,
-            "instroom_laag": float(r["inflow_low"]) if r is not None else math.nan,
-            "instroom_hoog": float(r["inflow_high"]) if r is not None else math.nan,
-            "vervulde_vacatures": float(f["filled"]) if f is not None else math.nan,
-            "open_vacatures": float(f["open"]) if f is not None else math.nan,
-            "maanden_tot_vervulling": float(f["mean_months"]) if f is not None else math.nan,
-            "maanden_laag": float(f["mean_low"]) if f is not None else math.nan,
-            "maanden_hoog": float(f["mean_high"]) if f is not None else math.nan,
-            "mediane_verblijfsduur_jaren": float(t["median_years"]) if t is not None
-            else math.nan,
-            "verblijfsduur_laag": float(t["median_low"]) if t is not None else math.nan,
-            "verblijfsduur_hoog": float(t["median_high"]) if t is not None else math.nan,
-        })
-    num = pd.DataFrame(rows)
-    counts = ["persoonjaren", "vertrekkers", "nieuwkomers", "vervulde_vacatures",
-              "open_vacatures"]
-    groups = {"vertrekkers": ["uitstroom", "uitstroom_laag", "uitstroom_hoog"],
-              "nieuwkomers": ["instroom", "instroom_laag", "instroom_hoog"],
-              "vervulde_vacatures": ["maanden_tot_vervulling", "maanden_laag", "maanden_hoog"]}
+    num = _calibration_numbers(rates, fill, ten, organisations)
     # organisations add up to the city: one group, so a lone small cell takes another along
-    sup = suppressed_cells(num, counts)
+    sup = suppressed_cells(num, _CALIBRATION_COUNTS)
     csv = num.copy().astype(object)
     disp = []
     for i, row in num.iterrows():
         s = sup.loc[i]
-        for c in counts:
+        for c in _CALIBRATION_COUNTS:
             if s[c]:
                 csv.loc[i, c] = SUPPRESSED
-        for c, derived in groups.items():
+        for c, derived in _CALIBRATION_DERIVED.items():
             if s[c] or s["persoonjaren"]:
                 for dcol in derived:
                     csv.loc[i, dcol] = SUPPRESSED
-
-        def count(c: str, s: pd.Series = s, row: pd.Series = row) -> str:
-            return SUPPRESSED if s[c] else _num(row[c], 0)
-
-        ten_ci = _ci(row["mediane_verblijfsduur_jaren"], row["verblijfsduur_laag"],
-                     row["verblijfsduur_hoog"])
-        if not np.isfinite(row["mediane_verblijfsduur_jaren"]):
-            ten_ci = "mediaan niet bereikt"
-        disp.append({
-            "Organisatie": org_label(row["organisatie"]),
-            "Jaren": row["jaren"],
-            "Persoonjaren": count("persoonjaren"),
-            "Vertrekkers": count("vertrekkers"),
-            "Uitstroom per jaar": SUPPRESSED if s["vertrekkers"] or s["persoonjaren"] else
-            _ci(row["uitstroom"], row["uitstroom_laag"], row["uitstroom_hoog"], True),
-            "Instroom per jaar": SUPPRESSED if s["nieuwkomers"] or s["persoonjaren"] else
-            _ci(row["instroom"], row["instroom_laag"], row["instroom_hoog"], True),
-            "Vacatures vervuld / nog open": f"{count('vervulde_vacatures')} / "
-                                            f"{count('open_vacatures')}",
-            "Maanden tot vervulling": SUPPRESSED if s["vervulde_vacatures"] else
-            _ci(row["maanden_tot_vervulling"], row["maanden_laag"], row["maanden_hoog"]),
-            "Mediane verblijfsduur (jaren)": ten_ci,
-        })
+        disp.append(_calibration_display_row(row, s))
     return {"display": pd.DataFrame(disp), "csv": csv}
 
 
-def small_numbers_text(rates: pd.DataFrame, organisations: list[str], threshold: int = 20
-                       ) -> str:
-    """Dutch warning for organisations with few leavers (wide intervals); '' if none."""
-    small = [org_label(o) for o in organisations
+def small_numbers_text(rates: pd.DataFrame, organisations: list[str], threshold: int) -> str:
+    """Dutch warning for organisations with fewer than ``threshold`` leavers (wide
+    intervals); '' if none."""
+    small = [org_name(o) for o in organisations
              if o in rates.index and rates.loc[o, "leavers"] < threshold]
     if not small:
         return ""
@@ -229,9 +248,8 @@ def small_numbers_text(rates: pd.DataFrame, organisations: list[str], threshold:
             "uitkomsten per organisatie onzeker; kijk eerder naar de gemeente als geheel.")
 
 
-def sector_comparison_text(rates: pd.DataFrame, organisations: list[str],
-                           sector: float = 0.11, hidden: set[str] | frozenset[str] = frozenset()
-                           ) -> str:
+def sector_comparison_text(rates: pd.DataFrame, organisations: list[str], sector: float,
+                           hidden: set[str] | frozenset[str] = frozenset()) -> str:
     """Dutch sentences comparing each organisation's outflow with the sector figure.
 
     Organisations in ``hidden`` (suppressed counts) get no figure.
@@ -241,14 +259,14 @@ def sector_comparison_text(rates: pd.DataFrame, organisations: list[str],
         if org not in rates.index:
             continue
         if org in hidden:
-            lines.append(f"- **{org_label(org)}**: te weinig vertrekkers om "
+            lines.append(f"- **{org_name(org)}**: te weinig vertrekkers om "
                          "de uitstroom te publiceren (kleine aantallen).")
             continue
         r = rates.loc[org]
         lo, hi = r["outflow_low"], r["outflow_high"]
         verdict = ("hoger dan" if lo > sector else "lager dan" if hi < sector
                    else "niet duidelijk anders dan")
-        lines.append(f"- **{org_label(org)}**: uitstroom "
+        lines.append(f"- **{org_name(org)}**: uitstroom "
                      f"{_ci(r['outflow_rate'], lo, hi, True)} per jaar — {verdict} het "
                      f"sectorcijfer van ongeveer {_pct(sector, 0)}.")
     return "\n".join(lines) if lines else "*Geen uitstroom te berekenen (geen personeelsdata).*"
@@ -256,35 +274,37 @@ def sector_comparison_text(rates: pd.DataFrame, organisations: list[str],
 
 # ----------------------------------------------------------------- eight years
 
-def eight_year_display(check: pd.DataFrame, sector: float = 0.11,
-                       hidden: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+def eight_year_display(check: pd.DataFrame, sector: float,
+                       hidden: set[str] | frozenset[str] = frozenset(), *,
+                       source: str) -> pd.DataFrame:
     """Dutch table: outflow, share still there after 8 years and the share that changes.
 
     Args:
-        check: :func:`scenarios.eight_year_check` rows.
+        check: :func:`calibrate.eight_year_check` rows.
         sector: the sector's yearly outflow rate (a comparison row).
+        source: who reports the sector figure (named in that row's label).
         hidden: organisations with suppressed counts, listed without figures.
     """
     rows = []
     for _, r in check.iterrows():
         if r["organisation"] in hidden:
-            rows.append({"Organisatie": org_label(r["organisation"]),
+            rows.append({"Organisatie": org_name(r["organisation"]),
                          "Uitstroom per jaar": math.nan,
                          "Nog in dienst na 8 jaar": math.nan,
                          "95%-interval nog in dienst": "niet getoond (kleine aantallen)",
                          "Wisseling in 8 jaar": math.nan, "95%-interval wisseling": ""})
             continue
         rows.append({
-            "Organisatie": org_label(r["organisation"]),
+            "Organisatie": org_name(r["organisation"]),
             "Uitstroom per jaar": r["outflow_rate"],
             "Nog in dienst na 8 jaar": r["stayers"],
             "95%-interval nog in dienst": f"{_pct(r['stayers_low'])}–{_pct(r['stayers_high'])}",
             "Wisseling in 8 jaar": r["leavers_share"],
             "95%-interval wisseling": f"{_pct(r['leavers_low'])}–{_pct(r['leavers_high'])}",
         })
-    lo, hi = implied_rate_range()
+    lo, hi = calibrate.implied_rate_range()
     s8 = calibrate.stayers_after(sector)
-    rows.append({"Organisatie": "Sector (CBS AZW, ca. 11%)", "Uitstroom per jaar": sector,
+    rows.append({"Organisatie": sector_label(sector, source), "Uitstroom per jaar": sector,
                  "Nog in dienst na 8 jaar": s8, "95%-interval nog in dienst": "",
                  "Wisseling in 8 jaar": 1 - s8, "95%-interval wisseling": ""})
     rows.append({"Organisatie": "Verwachting evaluatie", "Uitstroom per jaar": math.nan,
@@ -301,7 +321,7 @@ def eight_year_text(check: pd.DataFrame, results: dict[str, simulate.SimResult],
     """Plain Dutch answer to "does 10-20% of staff change in eight years?".
 
     Args:
-        check: :func:`scenarios.eight_year_check` rows.
+        check: :func:`calibrate.eight_year_check` rows.
         results: one scenario's simulation per organisation (:func:`simulate.run_scenario`).
         organisations: the first one is answered for.
         label: the scenario's Dutch name.
@@ -312,11 +332,11 @@ def eight_year_text(check: pd.DataFrame, results: dict[str, simulate.SimResult],
     if org not in c.index or not np.isfinite(c.loc[org, "outflow_rate"]):
         return "*Geen uitstroom te berekenen; de vraag is met deze data niet te beantwoorden.*"
     if org in hidden:
-        return (f"*Voor {_who(org)} zijn er te weinig vertrekkers om de uitstroom te publiceren; "
+        return (f"*Voor {org_in_sentence(org)} zijn er te weinig vertrekkers om de uitstroom te publiceren; "
                 "kijk naar de gemeente als geheel.*")
     r = c.loc[org]
     parts = [
-        f"**Antwoord voor {_who(org)}.** Met de gemeten uitstroom van "
+        f"**Antwoord voor {org_in_sentence(org)}.** Met de gemeten uitstroom van "
         f"{_pct(r['outflow_rate'])} per jaar vertrekt binnen acht jaar naar verwachting "
         f"**{_pct(r['leavers_share'], 0)}** van het huidige personeel (95%-interval "
         f"{_pct(r['leavers_low'], 0)}–{_pct(r['leavers_high'], 0)})."
@@ -375,7 +395,7 @@ def assumptions_display(settings: dict[str, Any], calib: simulate.Calibration,
     for key, (label, row) in zip(keys, table.iterrows(), strict=True):
         fmt = (lambda v: _pct(float(v), 1)) if key in PERCENT_KEYS else (lambda v: _num(float(v), 1))
         out.loc[label] = [fmt(v) for v in row]
-    out.columns = [org_label(c) for c in out.columns]
+    out.columns = [org_name(c) for c in out.columns]
     return out.reset_index(names="Aanname")
 
 
@@ -396,7 +416,7 @@ def summary_display(summary: pd.DataFrame, organisations: list[str]) -> pd.DataF
             return _ci(r[f"{k}_p50"], r[f"{k}_p10"], r[f"{k}_p90"], pct, d)
 
         rows.append({
-            "Organisatie": org_label(r["organisation"]),
+            "Organisatie": org_name(r["organisation"]),
             "Scenario": r.get("label", r["scenario"]),
             "Effectieve fte": rng("effective_fte"),
             "Betaalde formatie (fte)": _num(r["funded_fte_p50"]),
@@ -416,7 +436,7 @@ def summary_text(summary: pd.DataFrame, organisation: str) -> str:
         return ""
     lo = s.loc[s["preventive_share_p50"].idxmin()]
     hi = s.loc[s["preventive_share_p50"].idxmax()]
-    text = (f"Voor {_who(organisation)} ligt het preventieve aandeel in 2034 in mediaan tussen "
+    text = (f"Voor {org_in_sentence(organisation)} ligt het preventieve aandeel in 2034 in mediaan tussen "
             f"**{_pct(lo['preventive_share_p50'])}** ({lo.get('label', lo['scenario'])}) en "
             f"**{_pct(hi['preventive_share_p50'])}** ({hi.get('label', hi['scenario'])}).")
     worst = s.loc[s["p_unmet_statutory"].idxmax()]
@@ -425,6 +445,13 @@ def summary_text(summary: pd.DataFrame, organisation: str) -> str:
                  f"{_pct(worst['p_unmet_statutory'], 0)} van de runs in 2034 zelfs te weinig "
                  "capaciteit voor het wettelijke werk.")
     return text
+
+
+def sensitivity_intro(organisation: str, runs: int) -> str:
+    """Dutch line naming whose sensitivity is shown and the runs per setting."""
+    # the report has always said "als geheel" here (not labels.CITY_IN_SENTENCE)
+    who = "de gemeente als geheel" if organisation == ALL else organisation
+    return f"Gevoeligheid voor {who}, {runs} runs per instelling."
 
 
 def sensitivity_text(sens: pd.DataFrame) -> str:
@@ -445,7 +472,7 @@ def funding_display(by_year: pd.DataFrame, organisations: list[str]) -> pd.DataF
     """Dutch table of structural and incidental money per year (:func:`funding.funding_by_year`)."""
     d = by_year[by_year["organisation"].isin(organisations)]
     return pd.DataFrame({
-        "Organisatie": _org_labels(d["organisation"]),
+        "Organisatie": _org_names(d["organisation"]),
         "Jaar": d["year"].astype(str).to_numpy(),
         "Structureel": d["structural_eur"].to_numpy(float),
         "Incidenteel": d["incidental_eur"].to_numpy(float),
@@ -458,7 +485,7 @@ def additional_display(add: pd.DataFrame, organisations: list[str]) -> pd.DataFr
     """Dutch table of additional assignments per year (:func:`funding.additional_by_year`)."""
     d = add[add["organisation"].isin(organisations)]
     out = pd.DataFrame({
-        "Organisatie": _org_labels(d["organisation"]),
+        "Organisatie": _org_names(d["organisation"]),
         "Jaar": d["year"].astype(str).to_numpy(),
         "Aantal opdrachten": d["n_assignments"].astype("int64").to_numpy(),
         "Totaal (euro)": d["total_eur"].to_numpy(float),
@@ -479,7 +506,7 @@ def additional_text(add: pd.DataFrame, organisation: str) -> str:
     if d.empty:
         return ""
     a, b = d.iloc[0], d.iloc[-1]
-    return (f"Voor {_who(organisation)}: in {int(a['year'])} {int(a['n_assignments'])} extra "
+    return (f"Voor {org_in_sentence(organisation)}: in {int(a['year'])} {int(a['n_assignments'])} extra "
             f"opdrachten, in {int(b['year'])} {int(b['n_assignments'])}; de mediane looptijd "
             f"was {_num(b['median_length_months'], 0)} maanden in {int(b['year'])}, en "
             f"{_pct(b['share_shorter_than_12m'], 0)} liep korter dan een jaar. Medewerkers "
@@ -490,7 +517,7 @@ def additional_text(add: pd.DataFrame, organisation: str) -> str:
 def reservation_display(res: pd.DataFrame) -> pd.DataFrame:
     """Dutch table of the proposed flexible reservation (:func:`funding.flexible_reservation`)."""
     return pd.DataFrame({
-        "Organisatie": _org_labels(res["organisation"]),
+        "Organisatie": _org_names(res["organisation"]),
         "Jaren": res["n_years"].astype("int64").to_numpy(),
         "Gemiddeld incidenteel per jaar": res["mean_incidental_eur"].to_numpy(float),
         "Hoogste jaar": res["max_incidental_eur"].to_numpy(float),
@@ -505,7 +532,7 @@ def reservation_display(res: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------- model checks
 
 def recovery_display(rec: pd.DataFrame) -> pd.DataFrame:
-    """Dutch table of a :func:`scenarios.parameter_recovery` result."""
+    """Dutch table of a :func:`model_checks.parameter_recovery` result."""
     names = {"outflow_rate": "Uitstroom per jaar", "months_to_fill": "Maanden tot vervulling",
              "median_tenure_years": "Mediane verblijfsduur (jaren)"}
     rows = []
@@ -518,11 +545,17 @@ def recovery_display(rec: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def recovery_text(rec: pd.DataFrame) -> str:
+    """Dutch sentence: in how many recovery cases the 95% interval holds the truth."""
+    return (f"In {int(rec['covered'].sum())} van de {len(rec)} gevallen ligt de ware waarde "
+            "binnen het 95%-interval.")
+
+
 def backtest_display(bt: BacktestResult, organisations: list[str]) -> pd.DataFrame:
-    """Dutch table of back-test errors (:func:`scenarios.backtest`)."""
+    """Dutch table of back-test errors (:func:`model_checks.backtest`)."""
     e = bt.errors[bt.errors["organisation"].isin(organisations)]
     return pd.DataFrame({
-        "Organisatie": _org_labels(e["organisation"]),
+        "Organisatie": _org_names(e["organisation"]),
         "Gem. afwijking bezetting": e["headcount_mape"].to_numpy(float),
         "Maanden binnen band": e["headcount_band_coverage"].to_numpy(float),
         "Afwijking laatste maand (personen)": e["last_month_error"].to_numpy(float),
@@ -542,7 +575,7 @@ def backtest_text(bt: BacktestResult, organisation: str, until: int) -> str:
     r = e.loc[organisation]
     y = bt.yearly[bt.yearly["organisation"] == organisation]
     parts = [f"Gekalibreerd op de jaren tot en met {until} voorspelde het model de bezetting "
-             f"van {_who(organisation)} met een gemiddelde afwijking van "
+             f"van {org_in_sentence(organisation)} met een gemiddelde afwijking van "
              f"{_pct(r['headcount_mape'])}; {_pct(r['headcount_band_coverage'], 0)} van de "
              "maanden lag binnen de 10–90%-band."]
     for _, row in y.iterrows():

@@ -1,4 +1,4 @@
-"""Tests of zwt_analysis.quality (data-quality summaries), on hand-built tables."""
+"""Tests of the data-quality compute and tables modules, on hand-built tables."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from zwt_analysis import processed
 from zwt_analysis.contract import TABLES
 from zwt_analysis.reports.quality import compute as quality
+from zwt_analysis.reports.quality import tables as nl
 
 
 def _cases(**cols) -> pd.DataFrame:
@@ -230,14 +231,14 @@ def test_rows_by_period_and_hiding_small_counts():
     ]
     city = quality.rows_by_period({"cases": _cases()}, by_organisation=False)
     assert city["rows"].tolist() == [3, 1]
-    hidden = quality.hide_small_counts(city.assign(rows=[5, 4]))
+    hidden = nl.hide_small_counts(city.assign(rows=[5, 4]))
     assert hidden["rows"].tolist()[0] == 5 and math.isnan(hidden["rows"].tolist()[1])
 
 
 def test_mask_small_blanks_shares_of_small_groups():
     long = pd.DataFrame({"rows": [4, 5], "share": [0.5, 0.6], "low": [0.1, 0.2],
                          "high": [0.9, 0.9]})
-    out = quality.mask_small(long)
+    out = nl.mask_small(long)
     assert out["share"].isna().tolist() == [True, False]
     assert out["low"].isna().tolist() == [True, False]
     assert out["rows"].tolist() == [4, 5]  # counts themselves untouched
@@ -267,5 +268,5 @@ def test_completeness_matrix_pivots_in_input_order():
 
 
 def test_table_label():
-    assert quality.table_label("cases") == "zaken (cases)"
-    assert quality.table_label("other") == "other"
+    assert nl.table_label("cases") == "zaken (cases)"
+    assert nl.table_label("other") == "other"

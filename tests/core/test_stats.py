@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zwt_analysis.indicators import share_indicators
 from zwt_analysis.stats import SMALL_NUMBER_THRESHOLD, add_intervals, small_number, wilson_interval
 
 
@@ -73,7 +74,21 @@ def test_add_intervals_only_for_count_shares():
             "value": [0.5, 20.0, 0.2],
         }
     )
-    out = add_intervals(df)
+    out = add_intervals(df, share_indicators())
     assert out.loc[0, "ci_low"] == pytest.approx(0.23659, abs=1e-4)
     assert out.loc[1:, "ci_low"].isna().all()
     assert out["small_number"].tolist() == [True, False, False]
+
+
+def test_add_intervals_shares_are_what_the_caller_says():
+    df = pd.DataFrame({"indicator_id": ["a", "b", "c"], "numerator": [5.0, 40.0, 1.0],
+                       "denominator": [10.0, 40.0, 0.0], "value": [0.5, 1.0, np.nan]})
+    out = add_intervals(df, {"b", "c"})
+    assert out["ci_low"].isna().tolist() == [True, False, True]  # a: not a share; c: n = 0
+    assert out.loc[1, "ci_high"] == 1.0  # k = n: upper bound exactly 1
+    # Wilson 95% lower bound for 40/40: n / (n + z^2) = 40 / 43.8415
+    assert out.loc[1, "ci_low"] == pytest.approx(40 / (40 + 1.959963984540054**2), abs=1e-12)
+    assert out["small_number"].tolist() == [False, False, True]  # 40 >= 30; c: 0 < 30
+    assert list(df.columns) == ["indicator_id", "numerator", "denominator", "value"]  # copy
+    none = add_intervals(df, [])
+    assert none["ci_low"].isna().all() and not none["small_number"].any()

@@ -1,20 +1,10 @@
-"""Workforce scenarios 2027-2034: wiring to the processed tables, and model checks.
+"""Checks of the workforce model: parameter recovery and a back-test.
 
-The model itself lives in two modules; this one wires them to the processed
-tables and checks the model against known truth and against history:
-
-- :mod:`zwt_analysis.calibrate` — outflow/inflow rates (catalogue
-  indicators), time to fill a vacancy, tenure, base stock;
-- :mod:`zwt_analysis.simulate` — the monthly stock-flow Monte Carlo, the
-  scenario file, summaries, scenario comparison and the sensitivity analysis;
-- here: :func:`hour_shares`, :func:`calibrate_history` (everything a run
-  needs), :func:`eight_year_check` (the evaluation's "10-20% of staff
-  changes in eight years"), :func:`synthetic_staff_history` +
-  :func:`parameter_recovery` / :func:`recovery_for`, and :func:`backtest`.
-
-What readers see (Dutch tables and text) is in
-:mod:`zwt_analysis.scenario_report`, the figures in
-:mod:`zwt_analysis.scenario_plots`.
+- :func:`synthetic_staff_history` + :func:`parameter_recovery` /
+  :func:`recovery_for`: staff histories from a process with known rates,
+  calibrated with the same code; do the 95% intervals cover the truth?
+- :func:`backtest`: calibrate on the years up to a cut-off, project the years
+  after it with the real formation and compare with what happened.
 """
 
 from __future__ import annotations
@@ -27,149 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zwt_analysis.contract import ALL, PREVENTIVE_ACTIVITIES
+from zwt_analysis.contract import ALL
+from zwt_analysis.processed import coerce_types
 from zwt_analysis.reports.workforce import calibrate, simulate
+from zwt_analysis.reports.workforce.history import History, calibrate_history
 
 __all__ = [
-    "BacktestResult", "History", "backtest", "calibrate_history", "eight_year_check",
-    "hour_shares", "implied_rate_range", "parameter_recovery", "recovery_for",
+    "BacktestResult", "backtest", "parameter_recovery", "recovery_for",
     "synthetic_staff_history",
 ]
-
-# ----------------------------------------------------------------- capacity split
-
-def hour_shares(time_registrations: pd.DataFrame, as_of: date, months: int = 12
-                ) -> pd.DataFrame:
-    """Split of registered hours in the last ``months`` months up to ``as_of``.
-
-    Returns:
-        Per organisation and city (``ALL``): ``hours``, ``statutory`` (share
-        of all hours on ``statutory_individual``), ``preventive`` (both
-        preventive activities), ``other`` (coordination, overhead, additional
-        assignments). Shares are of all hours; an organisation without hours
-        is absent. The preventive / (preventive + statutory) ratio of these
-        hours is the catalogue's ``preventive_share`` over that window.
-    """
-    end = pd.Timestamp(as_of).normalize()
-    begin = end - pd.DateOffset(months=months)
-    tr = time_registrations
-    tr = tr[(tr["date"] > begin) & (tr["date"] <= end)]
-    act = tr["activity"].astype(str)
-    group = np.where(act == "statutory_individual", "statutory",
-                     np.where(act.isin(PREVENTIVE_ACTIVITIES), "preventive", "other"))
-    df = pd.DataFrame({"organisation": tr["organisation"].astype(str).to_numpy(),
-                       "group": group, "hours": tr["hours"].astype(float).to_numpy()})
-    wide = df.pivot_table(index="organisation", columns="group", values="hours",
-                          aggfunc="sum", fill_value=0.0)
-    for c in ("statutory", "preventive", "other"):
-        if c not in wide:
-            wide[c] = 0.0
-    wide.loc[ALL] = wide.sum()
-    total = wide[["statutory", "preventive", "other"]].sum(axis=1)
-    out = wide[["statutory", "preventive", "other"]].div(total, axis=0)
-    out.insert(0, "hours", total)
-    out = out[total > 0].reset_index().rename(columns={"index": "organisation"})
-    out.columns.name = None
-    return out
-
-
-# ----------------------------------------------------------------- calibration
-
-@dataclass
-class History:
-    """Calibration tables and the simulation input derived from them."""
-
-    calibration: simulate.Calibration
-    rates: pd.DataFrame
-    yearly: pd.DataFrame
-    fill: pd.DataFrame
-    tenure: pd.DataFrame
-    hours: pd.DataFrame
-    base_day: pd.Timestamp
-
-
-def calibrate_history(tables: dict[str, pd.DataFrame], as_of: date,
-                      years: tuple[int, int] | None = None, with_tenure: bool = True
-                      ) -> History:
-    """Everything the simulation needs from the processed tables.
-
-    Args:
-        tables: processed tables; uses ``staff``, ``formation``,
-            ``time_registrations``.
-        as_of: reference date; the base stock is the stock on this day.
-        years: calendar years to pool the rates over (default: all full years).
-        with_tenure: False skips the Kaplan-Meier tenure (``tenure`` is then empty).
-
-    Organisations without hours get the city's capacity split; without a
-    formation row their employed FTE. Calibrated values per organisation:
-    ``outflow_rate`` (pooled indicator), ``months_to_fill`` (exponential
-    mean; the city's value when an organisation has no fills) and
-    ``overhead_share`` (share of hours on coordination, overhead, additional
-    assignments).
-    """
-    staff, formation = tables["staff"], tables["formation"]
-    tr = tables.get("time_registrations")
-    yearly = calibrate.yearly_turnover(staff, as_of)
-    if years is None:
-        first = calibrate.first_observed_year(staff)
-        years = (first if first is not None else 1900, 9999)
-    rates = calibrate.pool_rates(yearly, years=years)
-    fill = calibrate.vacancy_fill_times(staff, as_of)
-    ten = calibrate.tenure(staff, as_of) if with_tenure else pd.DataFrame(
-        columns=["organisation", "persons", "ended", "censored", "median_years"])
-    hours = hour_shares(tr, as_of) if tr is not None and len(tr) else pd.DataFrame(
-        columns=["organisation", "hours", "statutory", "preventive", "other"])
-    base = calibrate.base_state(staff, formation, as_of, as_of)
-    city_hours = hours.set_index("organisation").loc[ALL] if ALL in set(hours["organisation"]) \
-        else pd.Series({"statutory": 0.6, "preventive": 0.2, "other": 0.2})
-    city_fill = fill.set_index("organisation")["mean_months"].get(ALL, math.nan)
-    starts, values, counts = {}, {}, {}
-    r_idx = rates.set_index("organisation")
-    f_idx = fill.set_index("organisation")
-    h_idx = hours.set_index("organisation")
-    for org, b in base.items():
-        h = h_idx.loc[org] if org in h_idx.index else city_hours
-        starts[org] = simulate.OrgStart(org, b.persons, b.fte_per_person, b.budgeted_fte,
-                                        float(h["statutory"]), float(h["preventive"]),
-                                        int(pd.Timestamp(as_of).year))
-        mtf = f_idx["mean_months"].get(org, math.nan) if len(f_idx) else math.nan
-        values[org] = {
-            "outflow_rate": float(r_idx["outflow_rate"].get(org, math.nan)) if len(r_idx)
-            else math.nan,
-            "months_to_fill": float(mtf if np.isfinite(mtf) else city_fill),
-            "overhead_share": float(h["other"]),
-        }
-        if org in r_idx.index:
-            counts[org] = (float(r_idx.loc[org, "leavers"]), float(r_idx.loc[org, "person_years"]))
-    calib = simulate.Calibration(starts, values, counts)
-    return History(calib, rates, yearly, fill, ten, hours, pd.Timestamp(as_of).normalize())
-
-
-def eight_year_check(rates: pd.DataFrame, years: float = 8.0) -> pd.DataFrame:
-    """The evaluation's "10-20% of staff changes in eight years" against the rates.
-
-    Per organisation: share of today's staff still there after ``years``
-    under a constant rate, ``(1 - r) ** years``, with the interval from the
-    rate's interval, and the share that leaves (1 - that). The evaluation's
-    expectation corresponds to 80-90% still there, i.e. an annual rate of
-    1 - 0.9 ** (1/8) = 1.3% to 1 - 0.8 ** (1/8) = 2.8%.
-    """
-    out = rates[["organisation", "outflow_rate", "outflow_low", "outflow_high"]].copy()
-    out["stayers"] = calibrate.stayers_after(out["outflow_rate"].to_numpy(), years)
-    out["stayers_low"] = calibrate.stayers_after(out["outflow_high"].to_numpy(), years)
-    out["stayers_high"] = calibrate.stayers_after(out["outflow_low"].to_numpy(), years)
-    out["leavers_share"] = 1 - out["stayers"]
-    out["leavers_low"] = 1 - out["stayers_high"]
-    out["leavers_high"] = 1 - out["stayers_low"]
-    out["consistent_with_10_20"] = (out["leavers_low"] <= 0.20) & (out["leavers_high"] >= 0.10)
-    return out
-
-
-def implied_rate_range(low_change: float = 0.10, high_change: float = 0.20,
-                       years: float = 8.0) -> tuple[float, float]:
-    """Annual outflow rates for which ``low_change``..``high_change`` leaves in ``years``."""
-    return (1 - (1 - low_change) ** (1 / years), 1 - (1 - high_change) ** (1 / years))
-
 
 # ----------------------------------------------------------------- recovery
 
@@ -215,8 +71,6 @@ def synthetic_staff_history(positions: dict[str, int], outflow_rate: dict[str, f
     df = pd.DataFrame(rows, columns=["employee_id", "organisation", "team", "fte",
                                      "start_date", "end_date", "end_reason"])
     df["role"] = "generalist"
-    from zwt_analysis.processed import coerce_types
-
     return coerce_types("staff", df)
 
 
@@ -254,21 +108,24 @@ def parameter_recovery(positions: dict[str, int], outflow_rate: dict[str, float]
     return pd.DataFrame(rows)
 
 
-def recovery_for(hist: History, seed: int = 0) -> pd.DataFrame:
+def recovery_for(hist: History, seed: int = 0, min_positions: int = 20,
+                 fallback_outflow_rate: float = 0.11, fallback_months_to_fill: float = 3.0
+                 ) -> pd.DataFrame:
     """Parameter recovery at the size and rates of the calibrated organisations.
 
     Each organisation gets as many positions as it employs today (at least
-    20), its calibrated outflow rate and months to fill as the truth (0.11
-    and 3 months when not estimable).
+    ``min_positions``), its calibrated outflow rate and months to fill as the
+    truth (the fallbacks when not estimable or not positive). The report
+    passes these from ``resources/workforce.yaml`` (``recovery``).
     """
     pos, rate, fill = {}, {}, {}
     for org, st in hist.calibration.starts.items():
         v = hist.calibration.values.get(org, {})
-        pos[org] = max(int(st.persons), 20)
+        pos[org] = max(int(st.persons), min_positions)
         r = v.get("outflow_rate", math.nan)
-        rate[org] = float(r) if np.isfinite(r) and r > 0 else 0.11
+        rate[org] = float(r) if np.isfinite(r) and r > 0 else fallback_outflow_rate
         m = v.get("months_to_fill", math.nan)
-        fill[org] = float(m) if np.isfinite(m) and m > 0 else 3.0
+        fill[org] = float(m) if np.isfinite(m) and m > 0 else fallback_months_to_fill
     return parameter_recovery(pos, rate, fill, seed=seed)
 
 
@@ -297,29 +154,9 @@ def _month_end_headcount(staff: pd.DataFrame, months: pd.PeriodIndex, as_of: dat
     return pd.DataFrame(rows, columns=["organisation", "month", "observed"])
 
 
-def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, Any],
-             calib_last_year: int = 2024, runs: int = 500) -> BacktestResult:
-    """Calibrate on history up to 31 December ``calib_last_year``, project to as-of.
-
-    The staff table is read as if the export ended on that day (later
-    starts unknown, later ends still open). The projection starts from the
-    stock on that day and uses the real ``budgeted_fte`` of the following
-    years as the funded formation (we test the staff dynamics, not the
-    budget assumptions); ``months_to_fill`` and the outflow rate are the
-    calibrated values, the rest comes from ``settings``. Compared with the
-    data: persons employed at each month end up to as-of, and leavers per
-    calendar year (the last year up to as-of).
-
-    Returns:
-        :class:`BacktestResult`; ``errors`` per organisation: mean absolute
-        percentage error of the median headcount path, share of months whose
-        observation lies in the 10-90% band, and the yearly outflow error.
-    """
-    staff, formation = tables["staff"], tables["formation"]
-    cut = pd.Timestamp(year=calib_last_year, month=12, day=31)
-    # hours (capacity split) and tenure play no part in the headcount back-test
-    hist = calibrate_history({"staff": staff[staff["start_date"] <= cut], "formation": formation},
-                             cut.date(), with_tenure=False)
+def _backtest_months(as_of: date, calib_last_year: int) -> pd.PeriodIndex:
+    """Full calendar months from January after ``calib_last_year`` up to as-of
+    (the as-of month only when as-of is its last day)."""
     a_ts = pd.Timestamp(as_of).normalize()
     last_month = pd.Period(a_ts, freq="M")
     if a_ts != last_month.to_timestamp(how="end").normalize():
@@ -328,6 +165,18 @@ def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, A
                              last_month, freq="M")
     if len(months) == 0:
         raise ValueError("no full month after the calibration period up to as-of")
+    return months
+
+
+def _backtest_simulations(hist: History, formation: pd.DataFrame, months: pd.PeriodIndex,
+                          settings: dict[str, Any], runs: int, base_year: int
+                          ) -> list[simulate.SimResult]:
+    """One simulation per calibrated organisation with the real formation, plus the city.
+
+    Each organisation draws from its own child of ``settings["seed"]``, in
+    sorted order; the funded FTE of a month is the formation of its year (the
+    latest earlier year when absent, else the calibrated formation).
+    """
     seeds = np.random.SeedSequence(int(settings["seed"])).spawn(len(hist.calibration.starts))
     sims = []
     for i, (org, st) in enumerate(sorted(hist.calibration.starts.items())):
@@ -337,10 +186,16 @@ def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, A
                                        if (f.index <= m.year).any() else st.formation_fte))
                            for m in months])
         st = simulate.OrgStart(org, st.persons, st.fte_per_person, float(funded[0]),
-                               st.statutory_share, st.preventive_share_hours, cut.year)
+                               st.statutory_share, st.preventive_share_hours, base_year)
         sims.append(simulate.simulate_org(st, a, months, runs, np.random.default_rng(seeds[i]),
                                           funded_fte=funded))
     sims.append(simulate.combine(sims))
+    return sims
+
+
+def _backtest_monthly(sims: list[simulate.SimResult], staff: pd.DataFrame,
+                      months: pd.PeriodIndex, as_of: date) -> pd.DataFrame:
+    """Projected 10/50/90% headcount per organisation and month beside the observed."""
     obs = _month_end_headcount(staff, months, as_of)
     monthly = []
     for r in sims:
@@ -350,6 +205,15 @@ def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, A
     monthly = pd.concat(monthly, ignore_index=True).merge(obs, on=["organisation", "month"],
                                                           how="left")
     monthly["observed"] = monthly["observed"].fillna(0)
+    return monthly
+
+
+def _backtest_yearly(sims: list[simulate.SimResult], staff: pd.DataFrame,
+                     months: pd.PeriodIndex, as_of: date) -> pd.DataFrame:
+    """Projected leavers per organisation and calendar year beside the observed ones.
+
+    ``outflow_error`` = (median projected - observed leavers) / 1-January stock.
+    """
     yearly_obs = calibrate.yearly_turnover(staff, as_of)
     # the simulated city is the sum of its organisations (a move between them is
     # a leaver and a newcomer there), so the observed city is the sum as well
@@ -373,6 +237,11 @@ def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, A
     yearly = pd.DataFrame(yrows)
     yearly["outflow_error"] = (yearly["leavers_p50"] - yearly["leavers_observed"]) / \
         yearly["stock_jan1"]
+    return yearly
+
+
+def _backtest_errors(monthly: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
+    """Error summary per organisation (see :func:`backtest`)."""
     errs = []
     for org, g in monthly.groupby("organisation", sort=True):
         ok = g["observed"] > 0
@@ -388,4 +257,37 @@ def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, A
             "leavers_in_band": float(np.mean((y["leavers_observed"] >= y["leavers_p10"])
                                              & (y["leavers_observed"] <= y["leavers_p90"]))),
         })
-    return BacktestResult(monthly, yearly, pd.DataFrame(errs), hist.rates)
+    return pd.DataFrame(errs)
+
+
+def backtest(tables: dict[str, pd.DataFrame], as_of: date, settings: dict[str, Any],
+             calib_last_year: int = 2024, runs: int = 500) -> BacktestResult:
+    """Calibrate on history up to 31 December ``calib_last_year``, project to as-of.
+
+    The staff table is read as if the export ended on that day (later
+    starts unknown, later ends still open). The projection starts from the
+    stock on that day and uses the real ``budgeted_fte`` of the following
+    years as the funded formation (we test the staff dynamics, not the
+    budget assumptions); ``months_to_fill`` and the outflow rate are the
+    calibrated values, the rest comes from ``settings``. Compared with the
+    data: persons employed at each month end up to as-of, and leavers per
+    calendar year (the last year up to as-of).
+
+    Returns:
+        :class:`BacktestResult`; ``errors`` per organisation: mean absolute
+        percentage error of the median headcount path, share of months whose
+        observation lies in the 10-90% band, and the yearly outflow error.
+
+    Raises:
+        ValueError: no full month lies between the cut-off and as-of.
+    """
+    staff, formation = tables["staff"], tables["formation"]
+    cut = pd.Timestamp(year=calib_last_year, month=12, day=31)
+    # hours (capacity split) and tenure play no part in the headcount back-test
+    hist = calibrate_history({"staff": staff[staff["start_date"] <= cut], "formation": formation},
+                             cut.date(), with_tenure=False)
+    months = _backtest_months(as_of, calib_last_year)
+    sims = _backtest_simulations(hist, formation, months, settings, runs, cut.year)
+    monthly = _backtest_monthly(sims, staff, months, as_of)
+    yearly = _backtest_yearly(sims, staff, months, as_of)
+    return BacktestResult(monthly, yearly, _backtest_errors(monthly, yearly), hist.rates)

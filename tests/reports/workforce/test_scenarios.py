@@ -31,8 +31,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.labels import org_name
 from zwt_analysis.processed import coerce_types
-from zwt_analysis.reports.workforce import calibrate, scenarios, simulate
+from zwt_analysis.reports.workforce import calibrate, history, model_checks, simulate
 from zwt_analysis.reports.workforce import plots as scenario_plots
 from zwt_analysis.reports.workforce import tables as scenario_report
 
@@ -106,7 +107,7 @@ def test_stayers_after_and_implied_range():
     assert calibrate.stayers_after(0.11, 8) == pytest.approx(0.89 ** 8)
     assert calibrate.stayers_after(0.11, 8) == pytest.approx(0.3937, abs=1e-4)
     assert calibrate.stayers_after(1.5, 8) == 0.0
-    lo, hi = scenarios.implied_rate_range(0.10, 0.20, 8)
+    lo, hi = calibrate.implied_rate_range(0.10, 0.20, 8)
     assert lo == pytest.approx(0.01308, abs=1e-5)
     assert hi == pytest.approx(0.02751, abs=1e-5)
 
@@ -114,7 +115,7 @@ def test_stayers_after_and_implied_range():
 def test_eight_year_check():
     rates = pd.DataFrame({"organisation": ["X", "Y"], "outflow_rate": [0.11, 0.02],
                           "outflow_low": [0.09, 0.015], "outflow_high": [0.13, 0.025]})
-    out = scenarios.eight_year_check(rates).set_index("organisation")
+    out = calibrate.eight_year_check(rates).set_index("organisation")
     assert out.loc["X", "leavers_share"] == pytest.approx(1 - 0.89 ** 8)
     assert out.loc["X", "leavers_low"] == pytest.approx(1 - 0.91 ** 8)
     assert out.loc["X", "leavers_high"] == pytest.approx(1 - 0.87 ** 8)
@@ -218,7 +219,7 @@ def test_hour_shares():
                      "statutory_individual", "preventive_individual"],
         "hours": [6.0, 3.0, 1.0, 50.0, 2.0],
     })
-    h = scenarios.hour_shares(tr, AS_OF).set_index("organisation")
+    h = history.hour_shares(tr, AS_OF).set_index("organisation")
     assert h.loc["A", "hours"] == 10  # the 2019 row is outside the last 12 months
     assert h.loc["A", ["statutory", "preventive", "other"]].tolist() == pytest.approx(
         [0.6, 0.3, 0.1])
@@ -434,13 +435,13 @@ TRUE_FILL = {"DOCK": 2.5, "Incluzio": 3.5, "SMD": 4.5}
 
 
 def test_parameter_recovery_single_history():
-    rec = scenarios.parameter_recovery(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=11)
+    rec = model_checks.parameter_recovery(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=11)
     assert len(rec) == 9
     assert rec["covered"].all(), rec
 
 
 def test_parameter_recovery_coverage_over_replicates():
-    recs = pd.concat([scenarios.parameter_recovery(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=s)
+    recs = pd.concat([model_checks.parameter_recovery(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=s)
                       for s in range(8)])
     coverage = recs.groupby("parameter")["covered"].mean()
     assert (coverage >= 0.75).all(), coverage  # nominal 95%; 8 x 3 intervals each
@@ -450,14 +451,14 @@ def test_parameter_recovery_coverage_over_replicates():
 
 def test_backtest_on_known_process():
     """Calibrate on 2019-2024 of a known stable process; 2025-2026 must fall in the bands."""
-    staff = scenarios.synthetic_staff_history(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=5,
+    staff = model_checks.synthetic_staff_history(TRUE_POSITIONS, TRUE_RATE, TRUE_FILL, seed=5,
                                               until="2026-09-30")
     formation = pd.DataFrame([(o, y, p * 0.8) for o, p in TRUE_POSITIONS.items()
                               for y in range(2019, 2027)],
                              columns=["organisation", "year", "budgeted_fte"])
     tables = {"staff": staff, "formation": formation}
     s = simulate.scenario_settings("baseline", {"seed": 3})
-    bt = scenarios.backtest(tables, date(2026, 9, 30), s, runs=300)
+    bt = model_checks.backtest(tables, date(2026, 9, 30), s, runs=300)
     assert set(bt.errors["organisation"]) == {"DOCK", "Incluzio", "SMD", ALL}
     assert bt.monthly["month"].min() == pd.Period("2025-01", freq="M")
     assert bt.monthly["month"].max() == pd.Period("2026-09", freq="M")
@@ -477,7 +478,7 @@ def test_calibration_against_ground_truth(small_raw, small_processed):
     truth = json.loads((small_raw / "ground_truth.json").read_text(encoding="utf-8"))["workforce"]
     tables = processed.read_tables(small_processed, ["staff", "formation", "time_registrations"])
     as_of = processed.as_of(small_processed)
-    hist = scenarios.calibrate_history(tables, as_of)
+    hist = history.calibrate_history(tables, as_of)
     yearly = hist.yearly.set_index(["organisation", "year"])
     rates = hist.rates.set_index("organisation")
     for org, by_year in truth["realised_outflow_rate"].items():
@@ -506,10 +507,10 @@ def test_backtest_and_scenarios_on_synthetic(small_processed):
     tables = processed.read_tables(small_processed, ["staff", "formation", "time_registrations"])
     as_of = processed.as_of(small_processed)
     s = simulate.scenario_settings("baseline", {"runs": 100})
-    bt = scenarios.backtest(tables, as_of, s, runs=100)
+    bt = model_checks.backtest(tables, as_of, s, runs=100)
     assert np.isfinite(bt.errors["headcount_mape"]).all()
     assert (bt.monthly["p10"] <= bt.monthly["p90"]).all()
-    hist = scenarios.calibrate_history(tables, as_of)
+    hist = history.calibrate_history(tables, as_of)
     summary, res = simulate.compare_scenarios(["baseline", "stable"], hist.calibration, 50, 1)
     assert len(summary) == 2 * 4
     assert summary["preventive_share_p50"].between(0, 1).all()
@@ -554,18 +555,19 @@ def test_calibration_table_suppression_and_hidden():
     text = scenario_report.sector_comparison_text(rates, [ALL, "X", "Y"], 0.11, {"X"})
     assert "X**: te weinig vertrekkers" in text and "7,5%" not in text
     assert "Y**: uitstroom 16,7% (12,0%–22,0%) per jaar — hoger dan" in text
-    check = scenarios.eight_year_check(rates.reset_index())
-    tab = scenario_report.eight_year_display(check, 0.11, {"X"}).set_index("Organisatie")
+    check = calibrate.eight_year_check(rates.reset_index())
+    tab = scenario_report.eight_year_display(check, 0.11, {"X"}, source="CBS AZW"
+                                             ).set_index("Organisatie")
     assert np.isnan(tab.loc["X", "Uitstroom per jaar"])
     assert tab.loc["Sector (CBS AZW, ca. 11%)", "Wisseling in 8 jaar"] == pytest.approx(
         1 - 0.89 ** 8)
-    assert "X" in scenario_report.small_numbers_text(rates, [ALL, "X", "Y"])
-    assert scenario_report.small_numbers_text(rates, [ALL, "Y"]) == ""
+    assert "X" in scenario_report.small_numbers_text(rates, [ALL, "X", "Y"], 20)
+    assert scenario_report.small_numbers_text(rates, [ALL, "Y"], 20) == ""
 
 
 def test_eight_year_text_plain_answer():
     rates, _, _ = _rates_fill_ten()
-    check = scenarios.eight_year_check(rates.reset_index())
+    check = calibrate.eight_year_check(rates.reset_index())
     s = simulate.scenario_settings("baseline", {"runs": 50})
     res = simulate.run_scenario(s, _calib(0.15))
     text = scenario_report.eight_year_text(check, res, [ALL], "Basis")
@@ -603,7 +605,7 @@ def test_yearly_outflow_plot_hides_small_years(staff):
     yearly = pd.DataFrame({"organisation": ["A", "A", "A"], "year": [2019, 2020, 2021],
                            "stock_jan1": [100.0, 100.0, 100.0], "leavers": [10.0, 3.0, 12.0],
                            "outflow_rate": [0.10, 0.03, 0.12], "full_year": [True, True, False]})
-    fig = scenario_plots.plot_yearly_outflow(yearly, ["A"], 2019)
+    fig = scenario_plots.plot_yearly_outflow(yearly, ["A"], 2019, 0.11, "CBS AZW")
     line = fig.axes[0].lines[0]
     assert list(line.get_ydata()) == [0.10]  # 2020 has <5 leavers, 2021 is not a full year
     plt.close(fig)
@@ -619,7 +621,7 @@ def test_backtest_text_suppresses_small_observed_counts():
     errors = pd.DataFrame({"organisation": ["A"], "headcount_mape": [0.02],
                            "headcount_band_coverage": [1.0], "last_month_error": [0.0],
                            "outflow_mean_abs_error": [0.1], "leavers_in_band": [1.0]})
-    bt = scenarios.BacktestResult(monthly, yearly, errors, pd.DataFrame())
+    bt = model_checks.BacktestResult(monthly, yearly, errors, pd.DataFrame())
     text = scenario_report.backtest_text(bt, "A", 2024)
     assert "werkelijk <5" in text and "werkelijk 3" not in text
     assert "binnen de band" in text and "2,0%" in text
@@ -663,8 +665,8 @@ def test_suppressed_cells_keeps_index_and_secondary():
 
 
 def test_display_tables_name_the_city_gemeente():
-    assert scenario_report.org_label(ALL) == "Gemeente"
-    assert scenario_report.org_label("SMD") == "SMD"
+    assert org_name(ALL) == "Gemeente"
+    assert org_name("SMD") == "SMD"
     by_year = pd.DataFrame({"organisation": ["SMD", ALL], "year": [2025, 2025],
                             "structural_eur": [100.0, 300.0], "incidental_eur": [50.0, 60.0],
                             "total_eur": [150.0, 360.0], "incidental_share": [1 / 3, 1 / 6]})
