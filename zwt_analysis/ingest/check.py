@@ -133,66 +133,78 @@ def check_table(raw: RawTable, key: PseudonymKey,
         FatalInputError: a date column that can only be read month first and
             no ``--date-order`` for it (the message names file, column and option).
     """
-    table = TABLES[raw.name]
     orders = date_orders or {}
     rules.check_month_first(raw, orders)
-    frame = raw.frame
-    parsed: dict[str, pd.Series] = {}
-    res = TableResult(raw, pd.DataFrame(index=frame.index))
+    res = TableResult(raw, pd.DataFrame(index=raw.frame.index))
     for r, (column, value) in rules.totals_rows(raw).items():
         res.whole.setdefault(r, (column, value, schemas.TOTALS_ROW))
+    parsed: dict[str, pd.Series] = {}
     bad_cells: dict[str, np.ndarray] = {}
-    for col in table.columns:
-        text = frame[col.name]
-        p = _parse_column(raw.name, col, text, raw, orders.get(col.name, "dmy"))
-        values = p.values
-        # A control character is the one line of its cell (it replaces a parse failure).
-        ctrl = _control_cells(raw.name, col, text)
-        if ctrl.any():
-            res.add(np.flatnonzero(ctrl), col.name, quarantine_values(col.name, text[ctrl], key),
-                    schemas.CONTROL_CHARACTER)
-            values = values.mask(ctrl)
-        bad = p.bad & ~ctrl
-        if bad.any():
-            res.add(np.flatnonzero(bad), col.name, quarantine_values(col.name, text[bad], key),
-                    schemas.parse_failure_reason(col))
-        bad = bad | ctrl
-        if col.kind in ("int", "float"):
-            big = parse.too_large(values)  # inf, or would not survive the cast to Int64
-            if big.any():
-                res.add(np.flatnonzero(big), col.name, text[big].to_numpy(), schemas.TOO_LARGE)
-                bad = bad | big
-                values = values.mask(big)
-        if col.kind == "int":
-            frac = ~parse.whole_numbers(values)
-            if frac.any():
-                res.add(np.flatnonzero(frac), col.name, text[frac].to_numpy(), schemas.NOT_WHOLE)
-                bad = bad | frac
-                values = values.mask(frac)
-        bad_cells[col.name] = bad
-        parsed[col.name] = values
-    res.parsed = pd.DataFrame(parsed, index=frame.index)
-
-    fc = schemas.failure_cases(raw.name, res.parsed)
-    if len(fc):
-        # A cell that could not be parsed already has its line; pandera sees it as null.
-        rows = fc["row"].to_numpy()
-        cols = fc["column"].to_numpy()
-        keep = np.ones(len(fc), dtype=bool)
-        for name in np.unique(cols):
-            sel = cols == name
-            keep[sel] = ~bad_cells[name][rows[sel]]
-        fc = fc[keep]
-        for (name, reason), grp in fc.groupby(["column", "reason"], sort=True):
-            r = grp["row"].to_numpy()
-            vals = "" if reason == schemas.REQUIRED_MISSING else \
-                quarantine_values(name, frame[name].iloc[r], key)
-            res.add(r, name, vals, reason)
-
+    for col in TABLES[raw.name].columns:
+        parsed[col.name], bad_cells[col.name] = _cell_rules(
+            res, col, orders.get(col.name, "dmy"), key)
+    res.parsed = pd.DataFrame(parsed, index=raw.frame.index)
+    _schema_rules(res, bad_cells, key)
     rules.check_date_orders(res)
     rules.check_duplicates(res, bad_cells, key)
     res.identical_rows = rules.identical_rows(res)
     return res
+
+
+def _cell_rules(res: TableResult, col: Column, order: str,
+                key: PseudonymKey) -> tuple[pd.Series, np.ndarray]:
+    """Parse one column and record its cell rules; returns the values and the bad cells.
+
+    A control character is the one line of its cell (it replaces a parse
+    failure); numbers too large and fractions in whole-number columns follow.
+    """
+    raw = res.raw
+    text = raw.frame[col.name]
+    p = _parse_column(raw.name, col, text, raw, order)
+    values = p.values
+    ctrl = _control_cells(raw.name, col, text)
+    if ctrl.any():
+        res.add(np.flatnonzero(ctrl), col.name, quarantine_values(col.name, text[ctrl], key),
+                schemas.CONTROL_CHARACTER)
+        values = values.mask(ctrl)
+    bad = p.bad & ~ctrl
+    if bad.any():
+        res.add(np.flatnonzero(bad), col.name, quarantine_values(col.name, text[bad], key),
+                schemas.parse_failure_reason(col))
+    bad = bad | ctrl
+    checks = []
+    if col.kind in ("int", "float"):  # inf, or would not survive the cast to Int64
+        checks.append((parse.too_large, schemas.TOO_LARGE))
+    if col.kind == "int":
+        checks.append((lambda v: ~parse.whole_numbers(v), schemas.NOT_WHOLE))
+    for test, reason in checks:
+        hit = test(values)
+        if hit.any():
+            res.add(np.flatnonzero(hit), col.name, text[hit].to_numpy(), reason)
+            bad = bad | hit
+            values = values.mask(hit)
+    return values, bad
+
+
+def _schema_rules(res: TableResult, bad_cells: dict[str, np.ndarray], key: PseudonymKey) -> None:
+    """Required, range, plausibility and enumeration rules (pandera) on the parsed values.
+
+    A cell that could not be parsed already has its line; pandera sees it as null.
+    """
+    fc = schemas.failure_cases(res.name, res.parsed)
+    if not len(fc):
+        return
+    rows = fc["row"].to_numpy()
+    cols = fc["column"].to_numpy()
+    keep = np.ones(len(fc), dtype=bool)
+    for name in np.unique(cols):
+        sel = cols == name
+        keep[sel] = ~bad_cells[name][rows[sel]]
+    for (name, reason), grp in fc[keep].groupby(["column", "reason"], sort=True):
+        r = grp["row"].to_numpy()
+        vals = "" if reason == schemas.REQUIRED_MISSING else \
+            quarantine_values(name, res.raw.frame[name].iloc[r], key)
+        res.add(r, name, vals, reason)
 
 
 def _control_cells(table: str, col: Column, text: pd.Series) -> np.ndarray:

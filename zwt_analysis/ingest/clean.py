@@ -1,17 +1,22 @@
 """``zwt clean``: raw exports in, processed Parquet + quarantine + validation out.
 
-Data contract sections 1-3. Steps:
+Data contract sections 1-3 and 6. Steps:
 
-1. find and read every delivered table (:mod:`.read`); any fatal
-   problem stops the run before anything is written;
-2. per table: parse every cell, apply the row rules (type, required, range,
-   enumeration, date order, duplicates; :mod:`.check`, :mod:`.schemas`);
-3. across tables: organisation/team spelling from ``areas`` and the
-   unknown-team rule; then the as-of date (``--as-of`` or the latest event
-   date among rows passing every other rule, never after today) and the
-   event-after-as-of rule;
+1. sort the files of the raw folder into tables and files matching no table
+   (:mod:`.files`), then read every delivered table (:mod:`.read`). Every
+   fatal problem of the run (a bad column map, a bad ``--date-order``, a
+   file that cannot be read, a required column missing, dates that can only
+   be month first) is collected, and the run stops with all of them before
+   anything is written;
+2. per table: parse every cell and apply the row rules (type, required,
+   range, plausibility, enumeration, totals rows, date order, duplicates;
+   :mod:`.check`, :mod:`.rules`, :mod:`.schemas`);
+3. across tables (:mod:`.across`): names matched to ``areas`` and the
+   unknown-team rule; the as-of date (``--as-of`` or the latest event date
+   among rows passing every other rule, never after today) and the
+   event-after-as-of rule; raw identifiers inside free text masked;
 4. a row is clean only if it breaks no rule; broken rows go to
-   ``quarantine.csv`` with one line per broken rule;
+   ``quarantine.csv`` with one line per broken rule (:mod:`.output`);
 5. pseudonymise identifiers, write everything into a temporary folder beside
    ``--out`` and swap it in only when all went well; print a summary.
 """
