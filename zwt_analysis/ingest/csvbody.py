@@ -109,13 +109,18 @@ def read_body(data: bytes, start: int, sep: str, width: int,
     bad_lines = lines.find(invalid)
     if bad_lines is None:
         return _all_python(lines, sep, width, multiline)
-    good = np.setdiff1d(lines.nonempty(), bad_lines, assume_unique=True)
+    mask = lines.ends > lines.starts  # pyarrow skips lines without a byte
+    mask[bad_lines] = False
+    good = np.flatnonzero(mask)
+    del mask
     if len(good) != len(frame):
         return _all_python(lines, sep, width, multiline)
     redo = np.union1d(bad_lines, good[suspect])
     records, blank = _resolve(lines, redo, sep, width, multiline)
     keep = ~suspect & ~empty
-    return _merge(frame[keep], good[keep], records, width, int(empty.sum()) + blank, len(redo))
+    fast = frame if keep.all() else frame[keep]
+    del frame
+    return _merge(fast, good[keep], records, width, int(empty.sum()) + blank, len(redo))
 
 
 # --------------------------------------------------------------------------- fast path helpers
@@ -369,26 +374,30 @@ def _records_frame(records: list[list[str]], width: int) -> pd.DataFrame:
 def _merge(fast: pd.DataFrame, fast_lines: np.ndarray,
            records: list[Record], width: int,
            empty: int, python_lines: int) -> Body:
-    """Fast rows and Python records in file order."""
-    fast = fast.reset_index(drop=True)
+    """Fast rows and Python records in file order (``fast`` loses its columns on the way).
+
+    Both come sorted by line, so each record is inserted where its line
+    belongs: no sort of the whole file, one column at a time.
+    """
+    n_fast = len(fast)
     for i in range(len(fast.columns), width):
-        fast[f"f{i}"] = pd.Categorical.from_codes(np.zeros(len(fast), dtype=np.int8), [""])
+        fast[f"f{i}"] = pd.Categorical.from_codes(np.zeros(n_fast, dtype=np.int8), [""])
     slow = _records_frame([f if f is not None else [""] * width for _, f, _ in records], width)
     extra = [c for c in fast.columns if int(c[1:]) >= width]
-    order_lines = np.concatenate([fast_lines, np.array([r[0] for r in records], dtype=np.int64)])
-    order = np.argsort(order_lines, kind="stable")
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order))
+    at = np.searchsorted(fast_lines, np.array([r[0] for r in records], dtype=np.int64))
     cols = {}
     for c in [f"f{i}" for i in range(width)] + extra:
         a = _object_categories(fast[c].array)
+        del fast[c]  # one column at a time: the file is never held twice
         b = _object_categories(slow[c].array if c in slow.columns
                                else pd.Categorical([""] * len(slow)))
         u = pd.api.types.union_categoricals([a, b])
-        cols[c] = pd.Categorical.from_codes(np.asarray(u.codes)[order], u.categories)
+        del a
+        codes = np.asarray(u.codes)
+        cols[c] = pd.Categorical.from_codes(np.insert(codes[:n_fast], at, codes[n_fast:]),
+                                            u.categories)
     frame = pd.DataFrame(cols)
-    bad = [(int(position[len(fast) + k]), why) for k, (_, f, why) in enumerate(records)
-           if f is None]
+    bad = [(int(at[k]) + k, why) for k, (_, f, why) in enumerate(records) if f is None]
     return _finish(frame, width, bad, empty, python_lines)
 
 

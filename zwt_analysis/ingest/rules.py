@@ -127,11 +127,12 @@ def identical_rows(res: TableResult) -> int:
         return 0
     keep = np.ones(len(res.raw.frame), dtype=bool)
     keep[list(res.whole)] = False
-    codes = {c: parse.codes_and_uniques(res.raw.frame[c]) for c in res.raw.frame.columns}
-    radix = math.prod(len(u) + 1 for _, u in codes.values())
-    if radix >= 2**62:  # a row does not fit one integer: let pandas compare the columns
-        return int(pd.DataFrame({c: k[keep] for c, (k, _) in codes.items()}).duplicated().sum())
+    frame = res.raw.frame
+    sizes = {c: len(parse.codes_and_uniques(frame[c])[1]) + 1 for c in frame.columns}
+    if math.prod(sizes.values()) >= 2**62:  # a row does not fit one integer: pandas compares
+        return int(pd.DataFrame({c: parse.codes_and_uniques(frame[c])[0][keep]
+                                 for c in frame.columns}).duplicated().sum())
     key = np.zeros(int(keep.sum()), dtype=np.int64)
-    for k, u in codes.values():  # one integer per row (mixed radix of the column codes)
-        key = key * (len(u) + 1) + (k[keep] + 1)
+    for c, n in sizes.items():  # one integer per row (mixed radix of the column codes)
+        key = key * n + (parse.codes_and_uniques(frame[c])[0][keep] + 1)
     return int(len(key) - len(np.unique(key)))
