@@ -99,10 +99,10 @@ def test_utf8_file_with_a_few_windows_1252_lines(tmp_path):
 
 def test_separator_only_and_whitespace_lines_are_empty_lines(tmp_path):
     write(tmp_path, "staff.csv", STAFF_H + "\nE1;DOCK;T1;;1;2024-01-01;;\n;;;;;;;\n   \n"
-          " ; ;\t;;;;;\nE2;DOCK;T1;;1;2024-01-01;;\n;;;;\n")
+          ' ; ;\t;;;;;\nE2;DOCK;T1;;1;2024-01-01;;\n;;;;\n"";"";""\n"\n')
     r = run(tmp_path)
     v = r.validation["staff"]
-    assert (v["rows_in"], v["rows_clean"], v["empty_lines"]) == (2, 2, 4)
+    assert (v["rows_in"], v["rows_clean"], v["empty_lines"]) == (2, 2, 6)
     assert r.quarantine.empty
 
 

@@ -321,7 +321,7 @@ def _resolve(lines: _Lines, redo: np.ndarray, sep: str, width: int,
         if i in skip:
             continue
         text = lines.text(i)
-        if not text.strip():
+        if not text.replace('"', "").replace(sep, "").strip():  # nothing but quotes, separators
             blank += 1
             continue
         fields, open_quote = split_record(text, sep)

@@ -97,7 +97,8 @@ def read_sheet(path: Path, table: Table, mapping: dict[str, str]) -> Sheet:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise FatalInputError(f"{path}: not a readable Excel .xlsx file ({err})") from None
+        raise FatalInputError(f"{path}: not a readable Excel .xlsx file ({err}); open it in "
+                              "Excel and save it again as .xlsx, or as 'CSV UTF-8'") from None
     try:
         if not wb.worksheets:
             raise FatalInputError(f"{path}: the workbook has no sheet")
