@@ -173,8 +173,9 @@ def raw_files(draw, name: str) -> RawFile:
         cut = draw(st.integers(1, max(1, len(last) - 1)))
         prefix = last[:cut]
         text = text[:start] + prefix
-        # the cut row still counts as a data row when it holds anything but blanks
-        rows = n if any(not ch.isspace() and ch != '"' for ch in prefix) else n - 1
+        # the cut row still counts as a data row when it holds anything but blanks, quotes
+        # and separators (such a line is an empty line: data contract section 6)
+        rows = n if any(not ch.isspace() and ch not in ('"', sep) for ch in prefix) else n - 1
     if shape in ("dup_header", "missing_required"):
         rows = None
     elif rows is not None and any(_breaks_a_line(name, c, v) for r in body

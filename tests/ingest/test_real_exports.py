@@ -346,13 +346,15 @@ def test_quarantine_never_holds_a_raw_identifier(tmp_path):
           "C1;K2024X;DOCK;T1;;wmo;2024-01-01;;;;;;\n"
           "C2;K7;DOCK;T1;;wmo;K2024X;;;;;;\n"  # another client's id in a date cell
           "C3;K8;DOCK;T1;;wmo;123456782;;;;;;\n"  # a BSN in a date cell
-          "C4;K9;DOCK;T1;;wmo;2024-01-01;;;;;;ex-cliënt van K2024X, bsn 111222333\n")
+          "C4;K9;DOCK;T1;;wmo;2024-01-01;;;;;;ex-cliënt van K2024X, bsn 111222333\n"
+          "C5;Totaal 123456782;;;;;;;;;;;\n")  # a totals row: its word is shown, not the BSN
     r = run(tmp_path)
     assert lines(r) == [(2, "date_report", MASK, "not a date"),
-                        (3, "date_report", MASK, "not a date")]
+                        (3, "date_report", MASK, "not a date"),
+                        (5, "client_id", f"Totaal {MASK}", "totals row")]
     assert r.frames["cases"]["closure_reason"].tolist()[-1] == f"ex-cliënt van {MASK}, bsn {MASK}"
     v = r.validation["cases"]["masked_values"]
-    assert v == {"clean_cells": 1, "quarantine_lines": 2}
+    assert v == {"clean_cells": 1, "quarantine_lines": 3}
 
 
 def test_indicators_only_where_their_inputs_were_delivered(tmp_path, monkeypatch):

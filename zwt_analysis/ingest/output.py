@@ -80,8 +80,9 @@ def quarantine_frame(results: dict[str, TableResult],
     """``quarantine.csv`` content: sorted by table (contract order), row, column, rule order.
 
     No raw identifier: person-id values are pseudonymised already; in every
-    other value a BSN-like number or a ``known`` raw identifier is masked
-    (:func:`.privacy.mask_text`; column ``masked`` says where).
+    value a BSN-like number or a ``known`` raw identifier is masked as well
+    (:func:`.privacy.mask_text`, which leaves pseudonyms alone; column
+    ``masked`` says where).
     """
     frames = []
     for t_idx, name in enumerate(TABLES):
@@ -99,10 +100,8 @@ def quarantine_frame(results: dict[str, TableResult],
     q = pd.concat(frames, ignore_index=True).sort_values(["_t", "row", "_c", "_s"], kind="stable")
     q["row_number"] = q["row"].astype("int64") + 1
     q = q.reset_index(drop=True)
-    person = q["column"].astype(str).str.contains("|".join(PERSON_ID_COLUMNS), regex=True)
     values = q["value"].where(q["value"].notna(), "").astype(str)
-    masked = pd.Series([v if p else privacy.mask_text(v, known) for v, p
-                        in zip(values, person, strict=True)], index=q.index, dtype=object)
+    masked = pd.Series([privacy.mask_text(v, known) for v in values], index=q.index, dtype=object)
     q["masked"] = (masked != values).to_numpy()
     q["value"] = masked.where(q["value"].notna(), None)
     return q

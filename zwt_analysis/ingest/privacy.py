@@ -117,8 +117,9 @@ MASK = "[masked]"
 #: would mask every small number; real client and employee ids are longer).
 MIN_MASKED_ID = 3
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
-_TOKEN = re.compile(r"[^\s;,|/()\[\]{}<>\"'=:]+")
+_TOKEN = re.compile(r"[^\s;,|/()\[\]{}<>\"'=:+]+")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 
 
 def elfproef(s: str) -> bool:
@@ -143,21 +144,22 @@ def mask_text(text: str, known: frozenset[str]) -> str:
     A known identifier (a raw ``client_id`` or ``employee_id`` of the data,
     at least :data:`MIN_MASKED_ID` characters) is masked where it is the
     whole cell, a word of it (split at white space and punctuation) or a run
-    of letters and digits inside a word.
+    of letters and digits inside a word. A pseudonym (64 hex characters) is
+    left as it is.
     """
-    out = _NINE_DIGITS.sub(lambda m: MASK if elfproef(m[0]) else m[0], text)
-    if not known:
-        return out
-    if out.strip() in known:
+    if known and text.strip() in known:
         return MASK
 
     def word(m: re.Match) -> str:
         w = m[0]
+        if _PSEUDONYM.fullmatch(w):
+            return w
         if w in known or w.strip(".-_") in known:
             return MASK
-        return _ALNUM.sub(lambda a: MASK if a[0] in known else a[0], w)
+        w = _NINE_DIGITS.sub(lambda d: MASK if elfproef(d[0]) else d[0], w)
+        return _ALNUM.sub(lambda a: MASK if a[0] in known else a[0], w) if known else w
 
-    return _TOKEN.sub(word, out)
+    return _TOKEN.sub(word, text)
 
 
 def known_identifiers(columns: list[pd.Series]) -> frozenset[str]:
