@@ -23,7 +23,7 @@ JOBS      ?=
 # reproducible. Real exports need a secret key: see README ("Real exports").
 SYNTH_KEY ?= zwt-synthetic-demo-key-not-secret
 
-.PHONY: install report report-real synth test test-fast bench lint notebooks lab clean-outputs
+.PHONY: install report report-real synth test test-fast bench lint notebooks lab clean-outputs validate
 
 install: $(STAMP)
 
@@ -76,3 +76,8 @@ lint: $(DEV)
 
 lab: $(DEV)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# Statistical methods under known truths (issue 15): prints the tables of
+# docs/validation.md. Not part of `make test`; about 6 minutes on 2 cores.
+validate: $(STAMP)
+	$(BIN)/python -m zwt_analysis.validate

@@ -181,6 +181,29 @@ def catalogue(
     _run(mod.main, out=out)
 
 
+@app.command("audit-disclosure")
+def audit_disclosure(
+    reports_dir: Annotated[Path, typer.Argument(help="Folder of published tables (the reports folder).")],
+) -> None:
+    """Check published CSV tables: can a reader recompute a suppressed cell? Exit 1 if so."""
+    from .disclosure.folder import audit_folder
+
+    if not reports_dir.is_dir():
+        typer.echo(f"zwt: error: not a folder: {reports_dir}", err=True)
+        raise typer.Exit(2)
+    result = audit_folder(reports_dir)
+    for f in result.unprotected:
+        typer.echo(f.line())
+    for name in result.unknown_tables:
+        typer.echo(f"zwt: warning: no disclosure schema, not audited: {name}", err=True)
+    for issue in result.issues:
+        typer.echo(f"zwt: note: {issue}", err=True)
+    typer.echo(f"{result.cells} cells under control, {result.suppressed} suppressed, "
+               f"{len(result.unprotected)} unprotected ({len(result.exact)} recomputed exactly)",
+               err=True)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 def main() -> None:  # pragma: no cover - entry point helper
     app(prog_name="zwt")
 

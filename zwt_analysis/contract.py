@@ -242,11 +242,10 @@ TABLES: dict[str, Table] = {
             (
                 _c("year", "int", True, minimum=1990, maximum=2100),
                 _c("organisation", "text"),
-                _c("cao_wage_increase_pct", "float", True),
-                _c("municipal_indexation_pct", "float", True),
+                _c("cao_wage_increase_pct", "float", True, minimum=-10, maximum=25),
+                _c("municipal_indexation_pct", "float", True, minimum=-10, maximum=25),
             ),
-            "the wage rise of the collective labour agreement (CAO) and the municipal "
-            "indexation of one year (for one organisation; empty = all)",
+            "one year's collective wage rise and budget indexation (organisation empty = all)",
             key=("year", "organisation"),
         ),
     )

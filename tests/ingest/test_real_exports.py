@@ -398,7 +398,7 @@ def test_new_optional_column_question_type_and_table_cost_index(tmp_path):
     assert ci["cao_wage_increase_pct"].tolist() == [7.0, 7.5, 4.0]
     assert [(n, c, reason) for n, c, _, reason in lines(r, "cost_index")] == [
         (4, "year+organisation", "duplicate year+organisation (first at row 1)"),
-        (5, "cao_wage_increase_pct", "implausible cao_wage_increase_pct (plausible: -10 to 30)")]
+        (5, "cao_wage_increase_pct", "cao_wage_increase_pct must be >= -10 and <= 25")]
     assert processed.empty_table("cost_index").dtypes["year"] == "Int64"
 
 

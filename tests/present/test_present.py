@@ -112,11 +112,11 @@ def test_publishable_and_show_format_dutch_with_suppression(monkeypatch):
     df = pd.DataFrame({"team": ["A", "B", "C"], "rijen": [3, 12, 4000],
                        "aandeel": [0.5, 0.25, 0.1234], "uren": [1.5, 2.25, 1234.5]})
     pub = tables.publishable(df, ["rijen"], derived_columns=["aandeel"])
-    assert pub["rijen"].tolist() == ["<5", "<5", 4000]  # B goes with A (secondary)
+    assert pub["rijen"].tolist() == ["<5", "x", 4000]  # B goes with A (secondary: x)
     assert pub["aandeel"].tolist()[2] == pytest.approx(0.1234)
     tables.show(pub, percent=["aandeel"], caption="Proef")
     page = shown_html[0]
-    assert page.count("&lt;5") == 4
+    assert page.count("&lt;5") == 1 and page.count(">x<") == 3
     assert "4.000" in page and "12,3%" in page and "1.234,5" in page and "Proef" in page
     tables.show(df, max_rows=2)
     assert "1 van de 3 regels niet getoond" in shown_html[-1]
@@ -158,3 +158,20 @@ def test_missing_values_without_pandas_loaded():
 
 # ----------------------------------------------------------------- every notebook
 
+
+
+def test_header_hides_local_paths_and_empty_values_and_starts_closed():
+    from datetime import date
+
+    text = page.header_html("T", {"processed_dir": "/home/someone/data/processed/current",
+                                  "indicators_file": "", "outflow_rate": None, "runs": 500,
+                                  "scenario": "baseline"}, date(2026, 9, 30), "ALL", False)
+    assert "/home/someone" not in text and "current" in text
+    assert "indicators_file" not in text and "outflow_rate" not in text and "None" not in text
+    assert "<details open" not in text and "<details" in text
+    assert "30 september 2026" in text and "de hele gemeente" in text
+
+
+def test_kern_section_escapes_and_lists_sentences():
+    text = page.kern_html(["Eén <b>", "Twee"])
+    assert text.count("<li>") == 2 and "&lt;b&gt;" in text and ">Kern</h2>" in text

@@ -163,9 +163,10 @@ def test_save_table_suppresses_person_counts(proc, tmp_path):
     assert path == tmp_path / "out" / "tabel.csv"
     assert 'href="tabel.csv"' in path._repr_html_()
     got = pd.read_csv(path, dtype=str, keep_default_na=False)
-    # A is under 5; B is the next-smallest and goes with it (else A = total - B - C)
-    assert got["persons"].tolist() == ["<5", "<5", "40"]
-    assert got["share"].tolist()[:2] == ["<5", "<5"]
+    # A is under 5; B is the next-smallest and goes with it (else A = total - B - C),
+    # shown as x: B is not under 5 (zwt_analysis.disclosure)
+    assert got["persons"].tolist() == ["<5", "x", "40"]
+    assert got["share"].tolist()[:2] == ["x", "x"]
     plain = ctx.save_table(df, "ruw")
     assert pd.read_csv(plain)["persons"].tolist() == [3, 12, 40]
 

@@ -119,13 +119,16 @@ def test_areas_are_the_real_cbs_wijken(tables: dict[str, pd.DataFrame], truth: d
     assert sorted(a["area_code"]) == sorted(wijk.index) and len(a) == 19
     expected = (wijk.loc[a["area_code"]] * SCALE).round().astype(int).to_numpy()
     assert (a["population"].to_numpy() == expected).all()
-    assert a["area_name"].str.fullmatch(r"Wijk \d\d \(WK0479\d\d\)").all()
+    names = a.set_index("area_code")["area_name"]
+    assert names["WK047912"] == "Poelenburg" and names["WK047913"] == "Pelders- en Hoornseveld"
+    assert names["WK047981"] == "Westzaan" and names.is_unique
     assert a["area_code"].is_unique  # one organisation and team per wijk
     teams = a.groupby("team")["area_code"].count()
     assert 9 <= len(teams) <= 10 and teams.between(1, 3).all()
     assert (a.groupby("team")["organisation"].nunique() == 1).all()
     assert a["pact"].eq("true").sum() == 2
     assert sorted(a.loc[a["pact"] == "true", "area_code"]) == sorted(truth["pact_areas"])
+    assert sorted(truth["pact_areas"]) == ["WK047912", "WK047913"]  # Poelenburg, Peldersveld
     # every team has staff and cases even at small scale
     assert set(tables["staff"]["team"]) == set(teams.index)
     assert set(tables["cases"]["team"]) == set(teams.index)

@@ -1,49 +1,32 @@
 """Publication: turn internal tables into tables that may leave the building.
 
 Rule (data contract, section 3): a published cell that counts fewer than
-:data:`~zwt_analysis.config.MIN_CELL_PERSONS` (5) persons is shown as
-``<5``, and no other cell may let a reader recompute it.
+:data:`~zwt_analysis.config.MIN_CELL_PERSONS` (5) persons is suppressed, and
+no other cell may let a reader recompute it. The rules and the engine live in
+:mod:`zwt_analysis.disclosure` (see ``docs/disclosure.md``); this module keeps
+the helpers the reports call, on top of that engine:
 
-Indicator tables (:func:`publish_indicators`)
----------------------------------------------
-*Primary suppression*: a row whose ``persons`` (distinct clients or
-employees behind it, from ``compute_indicators(..., with_persons=True)``) is
-below 5 -- 0 included -- shows ``<5`` for numerator, denominator **and**
-value (any two of them give the third). Rows without persons (money) are
-never suppressed.
+- :func:`publish_indicators` / :func:`suppression_mask`: the indicator table
+  (schema :data:`zwt_analysis.disclosure.tables.INDICATOR_SCHEMA`): each
+  numerator and denominator that counts persons is checked on its own (and
+  so is ``denominator - numerator``, the cases not on time), sums of hours
+  and FTE by the threshold rule on ``persons``, the city against its
+  organisations and each organisation against its teams (for distinct
+  counts, organisations minus city -- moves between organisations -- too).
+- :func:`suppress_counts`: any table with person-count columns, whose rows
+  within a group add up to a total the reader knows.
 
-*Secondary (complementary) suppression*: the indicator table is a tree per
-indicator and period: city = sum of its organisations, organisation = sum of
-its teams (exactly for the additive indicators; for distinct counts the same
-rule is applied as a precaution). In each group {parent, its children} the
-number of suppressed rows must never be exactly one, because then the
-suppressed row = parent - other children (or parent = sum of children). When
-it is exactly one, the published child with the fewest persons (ties:
-smallest denominator, then name) is suppressed too, or the parent if no
-child is left; this repeats until no group has exactly one. So:
-
-- within an organisation, one suppressed team -> the next-smallest team too;
-- one suppressed organisation while the city is published -> another
-  organisation too, and then, because that organisation's total could be
-  summed from its teams, one of its teams as well.
-
-With every group holding zero or at least two unknowns, no suppressed cell is
-determined by the sums (a tree of such equations always leaves each unknown
-free; the property tests check this with linear algebra). Periods and
-indicators are separate tables; differencing over time is not protected
-against and the persons behind a number are never published.
-
-Other tables (:func:`suppress_counts`)
---------------------------------------
-Cells of person-count columns below 5 become ``<5``; within each group of
-rows (``group_columns``; whole table if none), per column, a single
-suppressed cell takes the next-smallest cell with it, since group totals are
-usually published or known.
+Symbols: ``<5`` (:data:`SUPPRESSED`) for a suppressed count of 0..4,
+``x`` (:data:`SECONDARY`) for every other suppressed cell (a count of 5 or
+more hidden to protect another cell, a share, a rate). A count of 0 is
+printed (``resources/disclosure.yaml``: ``suppress_zeros``).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,8 +34,20 @@ import pandas as pd
 from zwt_analysis.config import MIN_CELL_PERSONS
 from zwt_analysis.contract import ALL, INDICATOR_COLUMNS, PERSON_ID_COLUMNS
 
+if TYPE_CHECKING:
+    from zwt_analysis.disclosure.schema import TableSchema
+    from zwt_analysis.disclosure.suppress import ProtectedTable
+
 SUPPRESSED = f"<{MIN_CELL_PERSONS}"
-_MAX_PASSES = 50
+#: Symbol of every other suppressed cell (see the module docstring).
+SECONDARY = "x"
+#: Both symbols.
+SYMBOLS: tuple[str, str] = (SUPPRESSED, SECONDARY)
+
+
+def is_hidden(series: pd.Series) -> pd.Series:
+    """True where a published column shows a suppression symbol (``<5`` or ``x``)."""
+    return series.astype("string").str.strip().isin(SYMBOLS).fillna(False).astype(bool)
 
 
 def format_number(x: float, decimals: int = 4) -> str:
@@ -69,87 +64,34 @@ def format_number(x: float, decimals: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _groups(df: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The hierarchy groups: (group key per member row, member mask, parent mask).
-
-    Organisation groups: rows of one (indicator, period, organisation), parent
-    = team ALL. City groups: rows with team ALL of one (indicator, period),
-    parent = organisation ALL.
-    """
-    ind = df["indicator_id"].astype(str).to_numpy()
-    per = df["period"].astype(str).to_numpy()
-    org = df["organisation"].astype(str).to_numpy()
-    team = df["team"].astype(str).to_numpy()
-    org_key = pd.Series(ind).str.cat([pd.Series(per), pd.Series(org)], sep="\x1f").to_numpy()
-    city_key = pd.Series(ind).str.cat(pd.Series(per), sep="\x1f").to_numpy()
-    return [
-        (org_key, org != ALL, (org != ALL) & (team == ALL)),
-        (city_key, team == ALL, (org == ALL) & (team == ALL)),
-    ]
+def _text(values: pd.Series, labels: np.ndarray, decimals: int) -> pd.Series:
+    text = [format_number(v, decimals) if isinstance(v, (int, float, np.number)) or pd.isna(v)
+            else str(v) for v in values.to_numpy()]
+    return pd.Series(pd.array(np.where(labels != "", labels, np.array(text, dtype=object)),
+                              dtype="string"), index=values.index)
 
 
-def _secondary_pass(
-    sup: np.ndarray,
-    key: np.ndarray,
-    member: np.ndarray,
-    parent: np.ndarray,
-    rank: pd.DataFrame,
-) -> np.ndarray:
-    """Indices of rows to suppress in this pass for one kind of group (vectorised)."""
-    idx = np.flatnonzero(member)
-    if len(idx) == 0:
-        return np.empty(0, dtype=int)
-    m = pd.DataFrame({"key": key[idx], "sup": sup[idx], "parent": parent[idx]}, index=idx)
-    g = m.groupby("key", sort=False)["sup"]
-    n_sup = g.transform("sum").to_numpy()
-    size = g.transform("size").to_numpy()
-    bad = (n_sup == 1) & (size >= 2)
-    if not bad.any():
-        return np.empty(0, dtype=int)
-    mb = m.loc[bad]
-    cand = mb.loc[~mb["sup"] & ~mb["parent"]].join(rank)
-    cand = cand.sort_values(["key", "_persons", "_den", "_name"], kind="mergesort")
-    chosen = cand.drop_duplicates("key")
-    picked = set(chosen.index.tolist())
-    no_child = set(mb["key"]) - set(chosen["key"])
-    if no_child:
-        par = mb.loc[mb["parent"] & ~mb["sup"] & mb["key"].isin(no_child)]
-        picked |= set(par.index.tolist())
-    return np.array(sorted(picked), dtype=int)
+def _protect_indicators(ind: pd.DataFrame) -> ProtectedTable:
+    from zwt_analysis.disclosure.suppress import protect_table
+    from zwt_analysis.disclosure.tables import INDICATOR_SCHEMA
+
+    return protect_table(ind.reset_index(drop=True), INDICATOR_SCHEMA)
 
 
 def suppression_mask(ind: pd.DataFrame, persons_column: str = "persons") -> pd.Series:
-    """Rows of an internal indicator table to suppress (primary and secondary).
+    """Rows of an internal indicator table with at least one suppressed cell.
 
     Args:
-        ind: indicator table with the contract columns and ``persons``.
+        ind: indicator table with the contract columns and ``persons``
+            (distinct persons behind the row; missing for money).
+        persons_column: name of the persons column.
 
     Returns:
         Boolean Series aligned with ``ind``.
     """
-    df = ind.reset_index(drop=True)
-    persons = pd.to_numeric(df[persons_column], errors="coerce").astype("float64")
-    sup = (persons < MIN_CELL_PERSONS).fillna(False).to_numpy(dtype=bool).copy()
-    rank = pd.DataFrame(
-        {
-            "_persons": persons.fillna(np.inf).to_numpy(),
-            "_den": pd.to_numeric(df["denominator"], errors="coerce").abs().fillna(np.inf).to_numpy(),
-            "_name": (df["organisation"].astype(str) + "\x1f" + df["team"].astype(str)).to_numpy(),
-        }
-    )
-    groups = _groups(df)
-    for _ in range(_MAX_PASSES):
-        changed = False
-        for key, member, parent in groups:
-            add = _secondary_pass(sup, key, member, parent, rank)
-            if len(add):
-                sup[add] = True
-                changed = True
-        if not changed:
-            break
-    else:  # pragma: no cover - the number of rows bounds the passes
-        raise RuntimeError("secondary suppression did not settle")
-    return pd.Series(sup, index=ind.index)
+    df = ind.rename(columns={persons_column: "persons"}) if persons_column != "persons" else ind
+    hidden = _protect_indicators(df).hidden[["numerator", "denominator", "value"]].any(axis=1)
+    return pd.Series(hidden.to_numpy(dtype=bool), index=ind.index)
 
 
 def publish_indicators(ind_with_persons: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
@@ -161,19 +103,29 @@ def publish_indicators(ind_with_persons: pd.DataFrame, decimals: int = 4) -> pd.
 
     Returns:
         The contract columns with ``numerator``, ``denominator`` and ``value``
-        as text (``<5`` where suppressed, see the module docstring) and a
-        boolean ``suppressed``; ``persons`` is dropped.
+        as text (``<5`` or ``x`` where suppressed, cell by cell; see the
+        module docstring) and a boolean ``suppressed`` (any of the three);
+        ``persons`` is dropped.
     """
     if "persons" not in ind_with_persons.columns:
         raise ValueError("publish_indicators needs the persons column (compute with with_persons=True)")
     df = ind_with_persons.reset_index(drop=True)
-    sup = suppression_mask(df).to_numpy()
+    prot = _protect_indicators(df)
     out = df[list(INDICATOR_COLUMNS)].copy()
     for c in ("numerator", "denominator", "value"):
-        text = [format_number(v, decimals) for v in df[c].to_numpy()]
-        out[c] = pd.array(np.where(sup, SUPPRESSED, np.array(text, dtype=object)), dtype="string")
-    out["suppressed"] = sup
+        out[c] = _text(df[c], prot.labels[c].to_numpy(dtype=object), decimals)
+    out["suppressed"] = prot.hidden[["numerator", "denominator", "value"]].any(axis=1).to_numpy()
     return out
+
+
+def _counts_schema(count_columns: Sequence[str], derived_columns: Sequence[str]) -> TableSchema:
+    from zwt_analysis.disclosure.model import Kind
+    from zwt_analysis.disclosure.schema import Col, TableSchema
+
+    cols = [Col(c, Kind.PERSONS) for c in count_columns]
+    cols += [Col(c, Kind.DERIVED, sources=tuple(count_columns)) for c in derived_columns]
+    return TableSchema("counts", ("_group", "_row"), tuple(cols), organisation="_group",
+                       team="_row", fixed=("_row", frozenset({ALL})))
 
 
 def suppress_counts(
@@ -186,48 +138,50 @@ def suppress_counts(
 
     Args:
         df: the table; ``count_columns`` hold numbers of persons.
-        count_columns: person-count columns; a cell below 5 (0 included)
-            becomes ``<5``.
+        count_columns: person-count columns; a cell of 1..4 becomes ``<5``.
         group_columns: rows whose counts add up to a total a reader knows
             (e.g. ``["organisation", "year"]`` for teams within an
-            organisation-year); within each group and column, a single
-            suppressed cell takes the next-smallest published cell with it.
+            organisation-year); within each group of two or more rows, more
+            cells are suppressed until no suppressed cell follows from the
+            total and the rest (checked by the audit, bounds included).
             Empty: the whole table is one group.
         derived_columns: columns computed from the counts of the same row
-            (shares, rates); suppressed wherever any count of the row is.
+            (shares, rates); suppressed (``x``) wherever a count of the row is.
 
     Returns:
         A copy with ``count_columns`` and ``derived_columns`` as text.
     """
+    from zwt_analysis.disclosure.suppress import protect
+
     out = df.reset_index(drop=True).copy()
-    keys = (
-        out[list(group_columns)].astype(str).agg("\x1f".join, axis=1).to_numpy()
-        if group_columns
-        else np.zeros(len(out), dtype=object)
-    )
-    row_sup = np.zeros(len(out), dtype=bool)
+    if not len(out):
+        return out
+    keys = (out[list(group_columns)].astype(str).agg("\x1f".join, axis=1)
+            if group_columns else pd.Series("all", index=out.index))
+    work = out[list(count_columns) + list(derived_columns)].copy()
+    work["_group"], work["_row"] = keys.to_numpy(), [f"r{i}" for i in range(len(out))]
+    multi = keys.map(keys.value_counts()) >= 2  # a one-row group's total is the row itself
+    totals = work.loc[multi.to_numpy()].groupby("_group", sort=False)[list(count_columns)].sum()
+    totals = totals.reset_index().assign(_row=ALL)
+    frame = pd.concat([work, totals], ignore_index=True)
+    schema = _counts_schema(count_columns, derived_columns)
+    prot = protect({schema.name: frame}, {schema.name: schema}, (), strict=False)
+    if prot.unresolved:  # e.g. two cells of 4 with a known total of 8: only hiding the total helps
+        warnings.warn("suppress_counts: the group totals give away "
+                      + "; ".join(f.line() for f in prot.unresolved), stacklevel=2)
+    labels = prot[schema.name].labels.iloc[: len(out)]
     for col in count_columns:
         vals = pd.to_numeric(out[col], errors="coerce").astype("float64")
-        sup = (vals < MIN_CELL_PERSONS).fillna(False).to_numpy(dtype=bool).copy()
-        frame = pd.DataFrame({"key": keys, "sup": sup, "v": vals.fillna(np.inf).to_numpy()})
-        n_sup = frame.groupby("key", sort=False)["sup"].transform("sum").to_numpy()
-        bad = (n_sup == 1) & ~sup
-        cand = frame.loc[bad].sort_values(["key", "v"], kind="mergesort").drop_duplicates("key")
-        sup[cand.index.to_numpy()] = True
-        row_sup |= sup
-        text = np.array([format_number(v, 0) if pd.notna(v) else "" for v in vals], dtype=object)
-        out[col] = pd.array(np.where(sup, SUPPRESSED, text), dtype="string")
+        out[col] = _text(vals, labels[col].to_numpy(dtype=object), 0)
     for col in derived_columns:
-        text = np.array([format_number(v) if isinstance(v, (int, float, np.number)) else
-                         ("" if pd.isna(v) else str(v)) for v in out[col].to_numpy()], dtype=object)
-        out[col] = pd.array(np.where(row_sup, SUPPRESSED, text), dtype="string")
+        out[col] = _text(out[col], labels[col].to_numpy(dtype=object), 4)
     return out
 
 
 def _count_cells_ok(series: pd.Series) -> bool:
-    text = series.astype("string")
-    num = pd.to_numeric(text.where(text != SUPPRESSED), errors="coerce")
-    bad = num.notna() & (num < MIN_CELL_PERSONS)
+    text = series.astype("string").str.strip()
+    num = pd.to_numeric(text.where(~text.isin(SYMBOLS)), errors="coerce")
+    bad = num.notna() & (num > 0) & (num < MIN_CELL_PERSONS)
     return not bool(bad.any())
 
 
@@ -240,29 +194,32 @@ def is_publishable(
 
     False when it has a person identifier column (``client_id``,
     ``employee_id``); when a ``persons`` column or one of ``count_columns``
-    shows a number below 5; when, in an indicator table (contract columns),
-    a row with ``persons`` < 5 is not suppressed or some hierarchy group
-    (organisation with its teams, city with its organisations) holds exactly
-    one suppressed row; or when, within a group of ``group_columns``, a count
-    column holds exactly one ``<5``.
+    shows a number of 1..4; when it is an indicator table (contract columns)
+    the audit of :mod:`zwt_analysis.disclosure` finds an unprotected cell in
+    (a small count, a cell that follows from the others and the totals, a
+    share beside a suppressed count); or when, within a group of
+    ``group_columns``, a count column holds exactly one suppressed cell
+    (the group's total would give it away).
     """
     if any(c in df.columns for c in PERSON_ID_COLUMNS):
         return False
     cols = list(count_columns) + (["persons"] if "persons" in df.columns else [])
-    for c in cols:
-        if not _count_cells_ok(df[c]):
-            return False
+    if not all(_count_cells_ok(df[c]) for c in cols):
+        return False
     if all(c in df.columns for c in INDICATOR_COLUMNS):
-        d = df.reset_index(drop=True)
-        sup = (d["value"].astype("string") == SUPPRESSED).fillna(False).to_numpy(dtype=bool)
-        for key, member, _parent in _groups(d):
-            g = pd.Series(sup[member]).groupby(key[member])
-            if ((g.sum() == 1) & (g.size() >= 2)).any():
-                return False
+        from zwt_analysis.disclosure.audit import audit_fragments
+        from zwt_analysis.disclosure.build import Fragment
+        from zwt_analysis.disclosure.tables import INDICATOR_SCHEMA
+
+        text = df[list(INDICATOR_COLUMNS)].astype("string").fillna("")
+        result = audit_fragments([Fragment(INDICATOR_SCHEMA.name, text)],
+                                 {INDICATOR_SCHEMA.name: INDICATOR_SCHEMA}, ())
+        if not result.ok:
+            return False
     if group_columns and count_columns:
-        keys = df[list(group_columns)].astype(str).agg("\x1f".join, axis=1)
+        keys = df[list(group_columns)].astype(str).agg("\x1f".join, axis=1).to_numpy()
         for c in count_columns:
-            g = (df[c].astype("string") == SUPPRESSED).fillna(False).groupby(keys.to_numpy())
+            g = is_hidden(df[c]).groupby(keys)
             if ((g.sum() == 1) & (g.size() >= 2)).any():
                 return False
     return True

@@ -105,7 +105,7 @@ def publishable(df: pd.DataFrame, person_count_columns: tuple[str, ...] | list[s
     """
     import pandas as pd
 
-    from zwt_analysis.present.publish import SUPPRESSED, suppress_counts
+    from zwt_analysis.present.publish import SYMBOLS, suppress_counts
 
     cols = [*person_count_columns, *derived_columns]
     flags = suppress_counts(df, list(person_count_columns), list(group_columns),
@@ -113,8 +113,8 @@ def publishable(df: pd.DataFrame, person_count_columns: tuple[str, ...] | list[s
     base = df.reset_index(drop=True)
     out = base.copy()
     for col in cols:
-        hidden = (flags[col] == SUPPRESSED).fillna(False).to_numpy(dtype=bool)
-        out[col] = pd.Series(_np_where(hidden, SUPPRESSED, base[col].astype(object)),
+        hidden = flags[col].isin(SYMBOLS).fillna(False).to_numpy(dtype=bool)
+        out[col] = pd.Series(_np_where(hidden, flags[col].astype(object), base[col].astype(object)),
                              dtype=object)
     return out
 

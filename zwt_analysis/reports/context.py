@@ -34,6 +34,8 @@ from zwt_analysis.present.tables import SavedTable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from zwt_analysis.municipality import Municipality
+
 INDICATORS_FILE = "indicators.csv"
 
 
@@ -61,6 +63,7 @@ class ReportContext:
     params: dict[str, Any] = field(default_factory=dict)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _indicators: pd.DataFrame | None = field(default=None, repr=False)
+    _municipality: Municipality | None = field(default=None, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """Processed table ``name`` (read once, then cached; NOT filtered by organisation).
@@ -94,6 +97,25 @@ class ReportContext:
                     {"indicator_id": "string", "period": "string",
                      "organisation": "string", "team": "string"})
         return self._indicators
+
+    @property
+    def municipality(self) -> Municipality:
+        """The municipality of this run (configuration first, then the data; read once).
+
+        The GM code comes from the wijk codes in ``areas``; the first year is the first year
+        with a reported case or registered hours.
+        """
+        if self._municipality is None:
+            import pandas as pd
+
+            from zwt_analysis import municipality as mun
+
+            years = [pd.to_datetime(self.table(t)[c]).dt.year.min()
+                     for t, c in (("cases", "date_report"), ("time_registrations", "date"))]
+            years = [int(y) for y in years if pd.notna(y)]
+            self._municipality = mun.resolve(self.table("areas")["area_code"],
+                                             min(years) if years else None)
+        return self._municipality
 
     def filter_org(self, df: pd.DataFrame) -> pd.DataFrame:
         """Rows of ``df`` for this report's organisation (all rows when it is ``ALL``).

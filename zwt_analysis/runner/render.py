@@ -18,8 +18,10 @@ from zwt_analysis import config
 from zwt_analysis.runner.model import RESEARCHER_HTML, REVIEWER_HTML, Job, org_text
 
 #: Cells dropped from the reviewer version.
+#: Cells left out of the reviewer version. ``methode``: method, rule tables and diagnostics,
+#: which only the researcher version (``report_code.html``) keeps.
 REVIEWER_REMOVE_TAGS = ("remove_cell", "hide", "parameters", "injected-parameters",
-                        "papermill-error-cell-tag")
+                        "papermill-error-cell-tag", "methode")
 
 _EXPORTERS: dict[str, Any] = {}
 

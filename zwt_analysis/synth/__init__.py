@@ -27,12 +27,12 @@ from .. import config
 from ..contract import TABLE_NAMES
 from ..errors import ZwtError
 from . import _params as P
+from . import _questions
 from ._areas import build_areas, build_teams
-from ._calendar import day, quarter_label, quarter_of
+from ._calendar import day, quarter_label, quarter_of, year_of
 from ._cases import build_cases
-from ._extra import build_cost_index, question_types
 from ._funding import build_budgets
-from ._hours import build_hours
+from ._hours import PreventionVariant, build_hours
 from ._kpi import build_register, build_values
 from ._measures import outflow_rate as realised_outflow
 from ._messy import _Fresh, add_broken_rows
@@ -49,21 +49,24 @@ from ._staff import build_staff
 from ._staff import outflow_rate as planned_outflow
 from ._write import format_table, header_names, write_csv
 
-__all__ = ["main", "generate"]
+__all__ = ["main", "generate", "prevention_panel", "PreventionVariant"]
 
 DEFAULT_UNTIL = date(2026, 9, 30)
 GROUND_TRUTH = "ground_truth.json"
 MESSY_ROWS = "messy_rows.csv"
 
 
-def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL
-             ) -> tuple[dict[str, pd.DataFrame], dict]:
+def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL,
+             variant: PreventionVariant | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every contract table (internal form: dates as day offsets) and the ground truth.
 
     Args:
         seed: seed of the numpy Generator.
         scale: 1.0 = Zaanstad's real size; volumes scale linearly.
         until: extract date; no event date lies after it.
+        variant: switches of the planted prevention relation (team-specific
+            slopes, AR(1) noise, another or zero slope); None or all off =
+            the default model, byte-identical output.
 
     Returns:
         (tables, ground_truth). Dates in the tables are int64 day offsets since
@@ -72,6 +75,50 @@ def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL
     Raises:
         ZwtError: scale not positive, or until before 2019-03-31.
     """
+    rng, U, areas, teams, st, cs, fu, hr = _core(seed, scale, until, variant)
+    register = build_register()
+    kp = build_values(register, cs.cases, st.staff, st.formation, fu.budgets, areas, hr.hours, U,
+                      scale, rng)
+    bends, signals = build_bends_and_signals(teams, cs.caseload, cs.cases, areas, U, scale, rng)
+    probs = _questions.type_probabilities(teams, areas)
+    cs.cases["question_type"] = _questions.draw_question_types(cs.team_idx, probs, seed)
+    cost_index = _questions.build_cost_index(until.year)
+    tables = {
+        "areas": areas,
+        "staff": st.staff,
+        "time_registrations": hr.hours,
+        "cases": cs.cases,
+        "formation": st.formation,
+        "budgets": fu.budgets,
+        "kpi_register": kp.register,
+        "kpi_values": kp.values,
+        "signals": signals,
+        "cost_index": cost_index,
+    }
+    truth = _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends, tables)
+    last_full = until.year - 1 if (until.month, until.day) != (12, 31) else until.year
+    per_team = cs.cases.loc[year_of(cs.cases["date_report"].to_numpy()) == last_full, "team"].value_counts()
+    truth.update(_questions.truth(probs, per_team, until.year))
+    if variant is not None and not variant.is_default():
+        truth["prevention"].update(_variant_truth(variant, hr, teams))
+    return tables, truth
+
+
+def _variant_truth(variant: PreventionVariant, hr, teams) -> dict:
+    """Ground-truth entries of a switched-on prevention variant."""
+    slope = P.PREVENTION_SLOPE if variant.slope is None else variant.slope
+    out = {"slope_preventive_share_per_caseload_per_fte": slope,
+           "variant": {"slope": variant.slope, "team_slope_sd": variant.team_slope_sd,
+                       "ar1": variant.ar1}}
+    if "team_slope" in hr.share:
+        names = teams["team"].to_list()
+        out["team_slopes"] = {names[int(t)]: round(float(s), 6) for t, s in
+                              hr.share.groupby("team_idx")["team_slope"].first().items()}
+    return out
+
+
+def _core(seed: int, scale: float, until: date, variant: PreventionVariant | None):
+    """Areas, teams, staff, cases, budgets and hours, in the generator's fixed draw order."""
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
         raise ZwtError(f"--scale must be a positive number, got {scale!r}")
     if until < date(2019, 3, 31):
@@ -84,37 +131,68 @@ def generate(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL
     cs = build_cases(teams, areas, st.staff, st.spell_team_idx, U, rng)
     pact_orgs = set(teams.loc[teams["pact"], "organisation"])
     fu = build_budgets(st.formation, pact_orgs, U, scale, rng)
-    hr = build_hours(st.staff, st.spell_team_idx, teams, cs.caseload, fu.tracks, U, rng)
-    register = build_register()
-    kp = build_values(register, cs.cases, st.staff, st.formation, fu.budgets, areas, hr.hours, U,
-                      scale, rng)
-    bends, signals = build_bends_and_signals(teams, cs.caseload, cs.cases, areas, U, scale, rng)
-    cases = cs.cases.assign(question_type=question_types(cs.cases["legal_framework"], seed))
-    tables = {
-        "areas": areas,
-        "staff": st.staff,
-        "time_registrations": hr.hours,
-        "cases": cases,
-        "formation": st.formation,
-        "budgets": fu.budgets,
-        "kpi_register": kp.register,
-        "kpi_values": kp.values,
-        "signals": signals,
-        "cost_index": build_cost_index(until),
-    }
-    truth = _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends, tables)
-    return tables, truth
+    hr = build_hours(st.staff, st.spell_team_idx, teams, cs.caseload, fu.tracks, U, rng,
+                     variant, seed)
+    return rng, U, areas, teams, st, cs, fu, hr
+
+
+def prevention_panel(seed: int = 2026, scale: float = 1.0, until: date = DEFAULT_UNTIL,
+                     variant: PreventionVariant | None = None) -> tuple[pd.DataFrame, dict]:
+    """The team-quarter prevention panel of a generated data set, without writing files.
+
+    Runs the generator up to the hours (the same draws as :func:`generate`,
+    so the panel is that of ``generate(seed, scale, until, variant)``) and
+    measures, per team and quarter with a caseload: ``preventive_share``
+    from the hours as the indicator defines it (preventive / preventive +
+    statutory hours), ``hours`` (its denominator) and ``caseload_per_fte``
+    (open cases / FTE on the quarter's last day, as planted). Used by
+    ``make validate`` (about 1 s instead of the full generator's 3 s).
+
+    Returns:
+        (panel with ``organisation, team, period, preventive_share, hours,
+        caseload_per_fte``; truth dict with ``slope`` (mean planted slope),
+        ``team_slopes`` (None without team-specific slopes) and the variant).
+    """
+    _, _, _, teams, _, cs, _, hr = _core(seed, scale, until, variant)
+    h = hr.hours
+    act = h["activity"].astype(object).to_numpy()
+    keep = np.isin(act, ["preventive_individual", "preventive_collective", "statutory_individual"])
+    hours = h["hours"].to_numpy()[keep]
+    g = pd.DataFrame({"team": h["team"].astype(object).to_numpy()[keep],
+                      "q": quarter_of(h["date"].to_numpy()[keep]),
+                      "prev": np.where(act[keep] == "statutory_individual", 0.0, hours),
+                      "hours": hours}).groupby(["team", "q"], as_index=False).sum()
+    model = hr.share.copy()
+    names = teams["team"].to_list()
+    model["team"] = [names[i] for i in model["team_idx"]]
+    panel = model.merge(g, on=["team", "q"], how="inner")
+    org = teams.set_index("team")["organisation"]
+    panel = pd.DataFrame({
+        "organisation": org.loc[panel["team"]].to_numpy(),
+        "team": panel["team"].to_numpy(),
+        "period": [quarter_label(int(q)) for q in panel["q"]],
+        "preventive_share": (panel["prev"] / panel["hours"]).to_numpy(),
+        "hours": panel["hours"].to_numpy(),
+        "caseload_per_fte": panel["caseload"].to_numpy(),
+    }).sort_values(["team", "period"]).reset_index(drop=True)
+    v = variant or PreventionVariant()
+    slope = P.PREVENTION_SLOPE if v.slope is None else v.slope
+    team_slopes = None
+    if "team_slope" in model:
+        team_slopes = {names[int(t)]: float(s) for t, s in
+                       model.groupby("team_idx")["team_slope"].first().items()}
+    return panel, {"slope": slope, "team_slopes": team_slopes, "variant": v.__dict__.copy()}
 
 
 def main(out: Path, seed: int = 2026, scale: float = 1.0, messy: bool = False,
-         until: date = DEFAULT_UNTIL) -> int:
+         until: date = DEFAULT_UNTIL, variant: PreventionVariant | None = None) -> int:
     """Write every contract table as ``<table>.csv`` plus marker and ground truth into ``out``.
 
     ``out`` is the generator's own folder: the files it writes are replaced
     (and a stale ``messy_rows.csv`` is removed in plain mode). Returns 0.
     """
     out = Path(out)
-    tables, truth = generate(seed=seed, scale=scale, until=until)
+    tables, truth = generate(seed=seed, scale=scale, until=until, variant=variant)
     out.mkdir(parents=True, exist_ok=True)
     for name in TABLE_NAMES:
         for ext in (".csv", ".xlsx"):
@@ -139,7 +217,7 @@ def main(out: Path, seed: int = 2026, scale: float = 1.0, messy: bool = False,
         headers = header_names(name, messy, frng)
         if messy and name == XLSX_TABLE:
             _atomic(out / f"{name}.xlsx",
-                    lambda p, f=fmt, n=name, h=headers: write_xlsx(f, p, h, n, frng))
+                    lambda p, f=fmt, n=name, h=headers: write_xlsx(f, p, h, n))
         elif messy:
             data = csv_bytes(name, fmt, headers, frng)
             _atomic(out / f"{name}.csv", lambda p, d=data: p.write_bytes(d))
@@ -303,9 +381,10 @@ def _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends
         "organisations": orgs,
         "pact_areas": list(P.PACT_AREAS),
         "pact_teams": [t for t in team_names if bool(teams.set_index("team").loc[t, "pact"])],
-        "pact_note": "The two PACT wijken stand in for Poelenburg and Peldersveld; which CBS code is "
-                     "which real wijk is not verified, so area names are neutral.",
-        "area_names": "neutral ('Wijk 11 (WK047911)'); real names are not in the CBS source file",
+        "pact_note": "The two PACT wijken are Poelenburg (WK047912) and Pelders- en Hoornseveld "
+                     "(WK047913, the evaluation's Peldersveld), each held by a team of its own.",
+        "area_names": "real CBS 2024 wijk names (resources/cbs_wijken2024_zaanstad_names.csv)",
+        "area_assignment": "assumed: which organisation and team holds which wijk is invented",
         "population_total": int(areas["population"].sum()),
         "teams": {r.team: {"organisation": r.organisation, "pact": bool(r.pact),
                            "population": int(r.population), "demand_multiplier": round(float(r.demand), 4),

@@ -9,6 +9,7 @@ from .. import config
 from ._params import LAYOUT, PACT_AREAS
 
 CBS_FILE = "cbs_kwb2024_zaanstad_gm_wk.csv"
+NAMES_FILE = "cbs_wijken2024_zaanstad_names.csv"
 
 
 def wijk_populations() -> pd.DataFrame:
@@ -21,19 +22,21 @@ def wijk_populations() -> pd.DataFrame:
     ).sort_values("area_code", ignore_index=True)
 
 
-def neutral_name(code: str) -> str:
-    """A neutral wijk name from its code (real names are not in the source)."""
-    return f"Wijk {code[-2:]} ({code})"
+def wijk_names() -> dict[str, str]:
+    """CBS 2024 wijk code -> wijk name (e.g. ``WK047912`` -> ``Poelenburg``)."""
+    raw = pd.read_csv(config.resource(NAMES_FILE), dtype=str)
+    return dict(zip(raw["wijkcode"], raw["wijknaam"], strict=True))
 
 
 def build_areas(scale: float) -> pd.DataFrame:
     """The ``areas`` table: one row per wijk, population scaled and rounded."""
     pops = wijk_populations().set_index("area_code")["population"]
+    names = wijk_names()
     rows = []
     for org, teams in LAYOUT.items():
         for team, codes in teams.items():
             for code in codes:
-                rows.append((code, neutral_name(code), org, team, code in PACT_AREAS,
+                rows.append((code, names[code], org, team, code in PACT_AREAS,
                              int(round(float(pops[code]) * scale))))
     missing = set(pops.index) - {r[0] for r in rows}
     if missing:  # pragma: no cover - guards the fixed layout

@@ -24,6 +24,44 @@ ACTIVITY_ORDER = ("statutory_individual", "preventive_individual", "preventive_c
 STATUTORY_FRAMEWORKS = ("wmo", "jeugdwet", "participatiewet", "wgs")
 
 
+@dataclass(frozen=True)
+class PreventionVariant:
+    """Switches of the planted prevention relation (all off by default).
+
+    Used by ``make validate`` to check panel inference under known truths;
+    with every switch off the generator's output is byte-identical to a run
+    without a variant.
+
+    Attributes:
+        slope: the mean planted slope (None = ``_params.PREVENTION_SLOPE``;
+            0.0 = no effect, for false-positive rates).
+        team_slope_sd: sd of team-specific deviations from the mean slope
+            (drawn from a separate generator seeded ``[seed, 2]``).
+        ar1: AR(1) coefficient of the team-quarter noise over quarters (the
+            same draws, made serially correlated with unchanged marginal sd).
+    """
+
+    slope: float | None = None
+    team_slope_sd: float = 0.0
+    ar1: float = 0.0
+
+    def is_default(self) -> bool:
+        """True when no switch is on."""
+        return self.slope is None and self.team_slope_sd == 0.0 and self.ar1 == 0.0
+
+
+def _ar1_within_teams(noise: np.ndarray, team: np.ndarray, q: np.ndarray, rho: float) -> np.ndarray:
+    """Turn iid noise into AR(1) noise over quarters within each team (same marginal sd)."""
+    out = noise.copy()
+    order = np.lexsort((q, team))
+    prev_team, prev_val = -1, 0.0
+    for i in order:
+        if team[i] == prev_team:
+            out[i] = rho * prev_val + np.sqrt(1 - rho * rho) * noise[i]
+        prev_team, prev_val = team[i], out[i]
+    return out
+
+
 @dataclass
 class HoursResult:
     hours: pd.DataFrame      # contract columns (categoricals); date as day offsets
@@ -32,15 +70,31 @@ class HoursResult:
 
 
 def plant_shares(caseload: pd.DataFrame, n_teams: int, n_quarters: int,
-                 rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
-    """Team x quarter planned preventive share (and the model table)."""
+                 rng: np.random.Generator, variant: PreventionVariant | None = None,
+                 seed: int = 0) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Team x quarter planned preventive share (and the model table).
+
+    ``variant`` switches the planted relation (see :class:`PreventionVariant`);
+    it never takes draws from ``rng``, so the rest of the data stays the same.
+    """
     base = rng.uniform(*P.PREVENTION_BASE, n_teams)
     cl = caseload[np.isfinite(caseload["caseload"])].copy()
     means = cl.groupby("team_idx")["caseload"].mean().reindex(range(n_teams))
     cl["team_mean"] = means.to_numpy()[cl["team_idx"].to_numpy()]
     cl["noise"] = rng.normal(0.0, P.PREVENTION_NOISE_SD, len(cl))
+    slope: float | np.ndarray = P.PREVENTION_SLOPE
+    if variant is not None and not variant.is_default():
+        team = cl["team_idx"].to_numpy()
+        mean_slope = P.PREVENTION_SLOPE if variant.slope is None else variant.slope
+        extra = np.random.default_rng([seed, 2]).normal(0.0, variant.team_slope_sd, n_teams) \
+            if variant.team_slope_sd > 0 else np.zeros(n_teams)
+        slope = (mean_slope + extra)[team]
+        cl["team_slope"] = slope
+        if variant.ar1 != 0.0:
+            cl["noise"] = _ar1_within_teams(cl["noise"].to_numpy(), team, cl["q"].to_numpy(),
+                                            variant.ar1)
     cl["planned_share"] = (base[cl["team_idx"].to_numpy()]
-                           + P.PREVENTION_SLOPE * (cl["caseload"] - cl["team_mean"]) + cl["noise"])
+                           + slope * (cl["caseload"] - cl["team_mean"]) + cl["noise"])
     grid = np.full((n_teams, n_quarters), np.nan)
     grid[cl["team_idx"].to_numpy(), cl["q"].to_numpy()] = cl["planned_share"].to_numpy()
     # quarters without a measured caseload (FTE 0 on the last day, or after until): carry the
@@ -57,11 +111,12 @@ def plant_shares(caseload: pd.DataFrame, n_teams: int, n_quarters: int,
 
 def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame,
                 caseload: pd.DataFrame, tracks: dict, until_day: int,
-                rng: np.random.Generator) -> HoursResult:
-    """Generate the time registrations (see module doc)."""
+                rng: np.random.Generator, variant: PreventionVariant | None = None,
+                seed: int = 0) -> HoursResult:
+    """Generate the time registrations (see module doc; ``variant``: :func:`plant_shares`)."""
     n_teams = len(teams)
     n_q = int(quarter_of(np.array([until_day]))[0]) + 1
-    grid, model, base = plant_shares(caseload, n_teams, n_q, rng)
+    grid, model, base = plant_shares(caseload, n_teams, n_q, rng, variant, seed)
     split = rng.uniform(0.5, 0.7, n_teams)  # individual part of preventive hours
 
     start = np.maximum(staff["start_date"].to_numpy(), 0)

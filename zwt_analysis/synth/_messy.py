@@ -50,6 +50,7 @@ OUT_OF_RANGE = {
     "areas": ("population", (-5.0,)), "staff": ("fte", (0.0, 1.5)),
     "time_registrations": ("hours", (0.0, 25.0)), "formation": ("budgeted_fte", (-2.5,)),
     "budgets": ("amount_eur", (-1500.0,)), "kpi_register": ("quality_block", (0.0, 8.0)),
+    "cost_index": ("cao_wage_increase_pct", (35.0,)),
 }
 EMPTY_REQUIRED = {
     "areas": ("area_name", "organisation"), "staff": ("employee_id", "organisation", "fte"),
@@ -58,7 +59,8 @@ EMPTY_REQUIRED = {
     "formation": ("organisation", "budgeted_fte"),
     "budgets": ("assignment_id", "assignment_type", "amount_eur"),
     "kpi_register": ("name",), "kpi_values": ("organisation", "period"),
-    "signals": ("organisation", "text"), "cost_index": ("municipal_indexation_pct",),
+    "signals": ("organisation", "text"),
+    "cost_index": ("year", "municipal_indexation_pct"),
 }
 FUTURE = {"staff": "start_date", "time_registrations": "date", "cases": "date_closed",
           "signals": "date"}
@@ -82,8 +84,7 @@ UNCLOSED = {"cases": "closure_reason"}
 PLACEHOLDER_ID = {"staff": ("employee_id", "n.v.t."), "time_registrations": ("employee_id", "onbekend"),
                   "cases": ("client_id", "NULL")}
 #: Numbers outside the plausible range (resources/plausible_ranges.yaml), as exports write them.
-IMPLAUSIBLE = {"formation": ("budgeted_fte", "12.500"), "areas": ("population", "1.250.000"),
-               "cost_index": ("cao_wage_increase_pct", "35")}
+IMPLAUSIBLE = {"formation": ("budgeted_fte", "12.500"), "areas": ("population", "1.250.000")}
 #: Kinds planted once per table (a file has one totals row at its end).
 ONCE = ("totals_row",)
 #: Tables without a key that get exact copies of a few rows (kept clean, counted).

@@ -20,10 +20,13 @@ NAD = np.int64(-(2**40))
 ORGANISATIONS = ("DOCK", "Incluzio", "SMD")
 
 #: organisation -> team -> CBS wijk codes held. One organisation per wijk.
+#: ASSUMPTION: which organisation and team holds which wijk is invented for the
+#: synthetic municipality (the real assignment is not in any source used here).
+#: The two PACT wijken each form a team of their own, in two organisations.
 LAYOUT: dict[str, dict[str, tuple[str, ...]]] = {
     "DOCK": {
         "DOCK-1": ("WK047911",),
-        "DOCK-2": ("WK047912", "WK047913"),
+        "DOCK-2": ("WK047912",),
         "DOCK-3": ("WK047914", "WK047915", "WK047916"),
     },
     "Incluzio": {
@@ -34,13 +37,13 @@ LAYOUT: dict[str, dict[str, tuple[str, ...]]] = {
     "SMD": {
         "SMD-1": ("WK047942", "WK047951"),
         "SMD-2": ("WK047961", "WK047962"),
-        "SMD-3": ("WK047971", "WK047981"),
-        "SMD-4": ("WK047972",),
+        "SMD-3": ("WK047971", "WK047972", "WK047981"),
+        "SMD-4": ("WK047913",),
     },
 }
-#: The two PACT wijken (stand-ins for Poelenburg and Peldersveld; the real
-#: code of those wijken is not verified, see resources/SOURCES.md).
-PACT_AREAS = ("WK047911", "WK047972")
+#: The two PACT wijken of the evaluation: Poelenburg (WK047912) and Peldersveld,
+#: CBS "Pelders- en Hoornseveld" (WK047913); names in resources/cbs_wijken2024_zaanstad_names.csv.
+PACT_AREAS = ("WK047912", "WK047913")
 
 # --- cases -----------------------------------------------------------------
 #: New cases per resident per year in 2019 (city average, before growth).

@@ -540,15 +540,16 @@ def test_calibration_table_suppression_and_hidden():
     rates, fill, ten = _rates_fill_ten()
     cal = scenario_report.calibration_table(rates, fill, ten, [ALL, "X", "Y", "Z"])
     csv = cal["csv"].set_index("organisatie")
-    # X has 3 leavers -> suppressed with its rate; the next-smallest (Z, 40) goes with it
-    assert csv.loc["X", "vertrekkers"] == "<5" and csv.loc["X", "uitstroom"] == "<5"
-    assert csv.loc["Z", "vertrekkers"] == "<5"
+    # X has 3 leavers -> suppressed (<5) with its rate (x); the next-smallest (Z, 40) goes
+    # with it as a secondary cell (x: it is not under 5)
+    assert csv.loc["X", "vertrekkers"] == "<5" and csv.loc["X", "uitstroom"] == "x"
+    assert csv.loc["Z", "vertrekkers"] == "x"
     assert csv.loc["Y", "vertrekkers"] == 50
     assert scenario_report.hidden_outflow(cal["csv"]) == {"X", "Z"}
     rounded = scenario_report.round_numbers(cal["csv"]).set_index("organisatie")
-    assert rounded.loc["Y", "uitstroom"] == 0.1667 and rounded.loc["X", "uitstroom"] == "<5"
+    assert rounded.loc["Y", "uitstroom"] == 0.1667 and rounded.loc["X", "uitstroom"] == "x"
     disp = cal["display"].set_index("Organisatie")
-    assert disp.loc["X", "Uitstroom per jaar"] == "<5"
+    assert disp.loc["X", "Uitstroom per jaar"] == "x"
     assert disp.loc["Y", "Uitstroom per jaar"] == "16,7% (12,0%–22,0%)"
     assert disp.loc["X", "Mediane verblijfsduur (jaren)"] == "mediaan niet bereikt"
     assert disp.loc["X", "Vacatures vervuld / nog open"] == "<5 / <5"

@@ -23,6 +23,7 @@ TABLE_LABELS_NL: dict[str, str] = {
     "areas": "wijken", "staff": "personeel", "time_registrations": "tijdregistraties",
     "cases": "zaken", "formation": "formatie", "budgets": "budgetten",
     "kpi_register": "kpi-register", "kpi_values": "kpi-waarden", "signals": "signalen",
+    "cost_index": "loon- en indexatiecijfers",
 }
 
 #: Dutch reader labels of the contract columns (the same name means the same in every table).
@@ -45,6 +46,8 @@ COLUMN_LABELS_NL: dict[str, str] = {
     "quality_block": "bouwsteen", "result_level": "resultaatniveau",
     "theory_of_change": "verandertheorie", "period": "periode", "value": "waarde",
     "note": "toelichting", "text": "tekst", "theme": "thema",
+    "question_type": "soort hulpvraag", "cao_wage_increase_pct": "cao-loonstijging (%)",
+    "municipal_indexation_pct": "indexatie gemeente (%)",
 }
 
 #: Dutch names of the kinds of column notes (:func:`compute.column_notes`).

@@ -26,6 +26,7 @@ import pandas as pd
 from zwt_analysis.contract import ALL
 from zwt_analysis.labels import org_in_sentence, org_name
 from zwt_analysis.present.fmt import nl_number, nl_percent
+from zwt_analysis.present.publish import SECONDARY, is_hidden
 from zwt_analysis.reports.workforce import calibrate, simulate
 from zwt_analysis.reports.workforce.model_checks import BacktestResult
 
@@ -103,23 +104,27 @@ def round_numbers(df: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
 
 # ----------------------------------------------------------------- publication rules
 
+
 def suppressed_cells(df: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
     """Boolean frame over ``count_columns``: True where publication rules suppress a
     person count (<5, with secondary suppression over the whole table as one group),
     via :mod:`zwt_analysis.present.publish`; indexed like ``df``."""
-    from zwt_analysis.present.publish import SUPPRESSED, suppress_counts
+    return suppression_labels(df, count_columns).apply(is_hidden)
 
-    sup = suppress_counts(df[count_columns], count_columns)
-    return (sup == SUPPRESSED).fillna(False).set_axis(df.index)
+
+def suppression_labels(df: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
+    """The published cells of ``count_columns`` (``<5`` primary, ``x`` secondary, else the
+    number), by :func:`zwt_analysis.present.publish.suppress_counts`; indexed like ``df``."""
+    from zwt_analysis.present.publish import suppress_counts
+
+    return suppress_counts(df[count_columns], count_columns).set_axis(df.index)
 
 
 def hidden_outflow(calibration_csv: pd.DataFrame) -> set[str]:
     """Organisations whose outflow rate is suppressed in :func:`calibration_table`
     (fewer than 5 leavers, or secondary suppression): not to be shown elsewhere."""
-    from zwt_analysis.present.publish import SUPPRESSED
-
     c = calibration_csv
-    return set(c.loc[c["uitstroom"].astype(str) == SUPPRESSED, "organisatie"].astype(str))
+    return set(c.loc[is_hidden(c["uitstroom"]), "organisatie"].astype(str))
 
 
 # ----------------------------------------------------------------- history
@@ -171,12 +176,13 @@ _CALIBRATION_DERIVED = {
 }
 
 
-def _calibration_display_row(row: pd.Series, s: pd.Series) -> dict[str, str]:
-    """Dutch display cells of one calibration row; ``s`` flags its suppressed counts."""
-    from zwt_analysis.present.publish import SUPPRESSED
+def _calibration_display_row(row: pd.Series, s: pd.Series, lab: pd.Series) -> dict[str, str]:
+    """Dutch display cells of one calibration row; ``s`` flags its suppressed counts and
+    ``lab`` holds their published symbols (rates derived from a hidden count show ``x``)."""
+    SUPPRESSED = SECONDARY  # noqa: N806 - a rate is never itself a small count
 
     def count(c: str) -> str:
-        return SUPPRESSED if s[c] else _num(row[c], 0)
+        return str(lab[c]) if s[c] else _num(row[c], 0)
 
     ten_ci = _ci(row["mediane_verblijfsduur_jaren"], row["verblijfsduur_laag"],
                  row["verblijfsduur_hoog"])
@@ -216,23 +222,22 @@ def calibration_table(rates: pd.DataFrame, fill: pd.DataFrame, ten: pd.DataFrame
     Returns:
         ``{"display": ..., "csv": ...}`` (both indexed 0..n-1, text cells).
     """
-    from zwt_analysis.present.publish import SUPPRESSED
-
     num = _calibration_numbers(rates, fill, ten, organisations)
     # organisations add up to the city: one group, so a lone small cell takes another along
-    sup = suppressed_cells(num, _CALIBRATION_COUNTS)
+    lab = suppression_labels(num, _CALIBRATION_COUNTS)
+    sup = lab.apply(is_hidden)
     csv = num.copy().astype(object)
     disp = []
     for i, row in num.iterrows():
         s = sup.loc[i]
         for c in _CALIBRATION_COUNTS:
             if s[c]:
-                csv.loc[i, c] = SUPPRESSED
+                csv.loc[i, c] = lab.loc[i, c]
         for c, derived in _CALIBRATION_DERIVED.items():
             if s[c] or s["persoonjaren"]:
                 for dcol in derived:
-                    csv.loc[i, dcol] = SUPPRESSED
-        disp.append(_calibration_display_row(row, s))
+                    csv.loc[i, dcol] = SECONDARY
+        disp.append(_calibration_display_row(row, s, lab.loc[i]))
     return {"display": pd.DataFrame(disp), "csv": csv}
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zwt_analysis.present.publish import (
+    SECONDARY,
     SUPPRESSED,
     format_number,
     is_publishable,
@@ -16,25 +17,29 @@ from zwt_analysis.present.publish import (
     suppression_mask,
 )
 
+IND = "wmo_decision_on_time"  # cases standing for clients: numerator and denominator are counts
 
-def table(teams: dict[str, dict[str, int]], org_only: bool = False, indicator: str = "x",
+
+def table(teams: dict[str, dict[str, int]], org_only: bool = False, indicator: str = IND,
           period: str = "2024-Q1") -> pd.DataFrame:
-    """Additive indicator rows: persons = denominator, numerator = persons // 2.
+    """Additive indicator rows: persons = denominator, team numerator = persons // 2.
 
-    ``teams``: organisation -> {team: persons}. Organisations sum their teams; the city sums all.
+    ``teams``: organisation -> {team: persons}. Organisations sum their teams (numerators
+    too); the city sums all.
     """
     rows = []
     for org, ts in teams.items():
         for team, n in ts.items():
             if not org_only:
-                rows.append((org, team, n))
-        rows.append((org, "ALL", sum(ts.values())))
-    rows.append(("ALL", "ALL", sum(sum(ts.values()) for ts in teams.values())))
-    df = pd.DataFrame(rows, columns=["organisation", "team", "persons"])
+                rows.append((org, team, n, n // 2))
+        rows.append((org, "ALL", sum(ts.values()), sum(n // 2 for n in ts.values())))
+    rows.append(("ALL", "ALL", sum(sum(ts.values()) for ts in teams.values()),
+                 sum(n // 2 for ts in teams.values() for n in ts.values())))
+    df = pd.DataFrame(rows, columns=["organisation", "team", "persons", "numerator"])
     df = df[df["persons"] > 0].reset_index(drop=True)  # zero denominators are left out
     df.insert(0, "period", period)
     df.insert(0, "indicator_id", indicator)
-    df["numerator"] = (df["persons"] // 2).astype("float64")
+    df["numerator"] = df["numerator"].astype("float64")
     df["denominator"] = df["persons"].astype("float64")
     df["value"] = df["numerator"] / df["denominator"]
     df["persons"] = df["persons"].astype("Int64")
@@ -47,40 +52,67 @@ def _sup(pub: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(s.organisation, s.team, strict=True))
 
 
-def test_one_small_team_takes_the_next_smallest_with_it():
+def _cells(pub: pd.DataFrame, org: str, team: str) -> tuple[str, str, str]:
+    row = pub[(pub.organisation == org) & (pub.team == team)].iloc[0]
+    return (row.numerator, row.denominator, row.value)
+
+
+def test_small_team_is_suppressed_cell_by_cell():
+    # A = t1 + t2 + t3: numerators 16 = 1 + 5 + 10, denominators 33 = 3 + 10 + 20.
+    # t1 (1 of 3) is primary. Denominator: t1 alone would be 33 - 10 - 20, so t2 goes too;
+    # t1 + t2 = 13 with t2 >= 5 (an x count is at least 5) leaves t1 anywhere in 0..4.
+    # Numerator: with t2 alone, t1 + t2 = 6 and t2 >= 5 give t1 <= 1: t3 goes as well.
     ind = table({"A": {"t1": 3, "t2": 10, "t3": 20}, "B": {"t4": 30, "t5": 40}})
     pub = publish_indicators(ind)
-    assert _sup(pub) == {("A", "t1"), ("A", "t2")}
-    row = pub[(pub.organisation == "A") & (pub.team == "t1")].iloc[0]
-    assert (row.numerator, row.denominator, row.value) == (SUPPRESSED,) * 3
-    row = pub[(pub.organisation == "A") & (pub.team == "ALL")].iloc[0]
-    assert (row.numerator, row.denominator, row.value) == ("16", "33", "0.4848")
+    assert _sup(pub) == {("A", "t1"), ("A", "t2"), ("A", "t3")}
+    assert _cells(pub, "A", "t1") == (SUPPRESSED, SUPPRESSED, SECONDARY)
+    assert _cells(pub, "A", "t2") == (SECONDARY, SECONDARY, SECONDARY)
+    assert _cells(pub, "A", "t3") == (SECONDARY, "20", SECONDARY)
+    assert _cells(pub, "A", "ALL") == ("16", "33", "0.4848")
     assert list(pub.columns) == ["indicator_id", "period", "organisation", "team", "numerator",
                                  "denominator", "value", "suppressed"]
     assert is_publishable(pub)
 
 
 def test_one_small_organisation_takes_another_and_one_of_its_teams():
-    # B (4 persons) and its teams are primary; the city is published, so another organisation
-    # (A, the smallest published) is suppressed, and then one of A's teams (t1, the smallest):
+    # B (2 of 4) and its teams are primary; the city is printed, so another organisation
+    # (A, the smallest) is suppressed, and then one of A's teams (t1, the smallest):
     # A = t1 + t2 and A + B = city - C leave A, t1, B, t3, t4 all free.
     ind = table({"A": {"t1": 10, "t2": 20}, "B": {"t3": 2, "t4": 2}, "C": {"t5": 50, "t6": 60}})
     pub = publish_indicators(ind)
     assert _sup(pub) == {("B", "ALL"), ("B", "t3"), ("B", "t4"), ("A", "ALL"), ("A", "t1")}
+    assert _cells(pub, "B", "ALL") == (SUPPRESSED, SUPPRESSED, SECONDARY)
+    assert _cells(pub, "A", "ALL") == (SECONDARY, SECONDARY, SECONDARY)  # 15 of 30: not "<5"
     assert not pub[(pub.organisation == "ALL")]["suppressed"].any()
     assert is_publishable(pub)
 
 
 def test_team_of_one_is_suppressed():
     ind = table({"A": {"solo": 1, "t2": 8, "t3": 9}})
-    assert _sup(publish_indicators(ind)) == {("A", "solo"), ("A", "t2")}
+    # solo: 0 of 1; t2: 4 of 8 (numerator 4 primary); t3: 4 of 9 (numerator 4 primary)
+    pub = publish_indicators(ind)
+    assert _cells(pub, "A", "solo")[1] == SUPPRESSED
+    assert _cells(pub, "A", "t2")[0] == SUPPRESSED and _cells(pub, "A", "t3")[0] == SUPPRESSED
+    assert is_publishable(pub)
 
 
-def test_zero_persons_suppressed_and_money_never():
+def test_complement_of_the_numerator_is_protected():
+    # 48 of 50 on time: "2 not on time" follows from the two printed counts
+    ind = table({"A": {"t1": 50}}, org_only=True)
+    ind["numerator"] = [48.0, 48.0]
+    ind["value"] = ind["numerator"] / ind["denominator"]
+    pub = publish_indicators(ind)
+    assert (pub["numerator"] == SECONDARY).all() and (pub["denominator"] == "50").all()
+
+
+def test_zero_is_printed_and_money_never_suppressed():
     ind = table({"A": {"t1": 10, "t2": 20}})
-    ind.loc[ind.team == "t1", "persons"] = 0
-    assert ("A", "t1") in _sup(publish_indicators(ind))
-    money = table({"A": {"t1": 1}, "B": {"t2": 1}}, org_only=True)
+    ind["numerator"] = [0.0, 10.0, 10.0, 10.0]  # t1, t2, A, city
+    ind["value"] = ind["numerator"] / ind["denominator"]
+    pub = publish_indicators(ind)
+    assert _cells(pub, "A", "t1") == ("0", "10", "0")
+    money = table({"A": {"t1": 1}, "B": {"t2": 1}}, org_only=True,
+                  indicator="incidental_funding_share")
     money["persons"] = pd.array([pd.NA] * len(money), dtype="Int64")
     assert not publish_indicators(money)["suppressed"].any()
 
@@ -90,7 +122,9 @@ def test_periods_and_indicators_are_separate_groups():
     b = table({"A": {"t1": 30, "t2": 10, "t3": 20}}, period="2024-Q2")
     pub = publish_indicators(pd.concat([a, b], ignore_index=True))
     assert not pub[pub.period == "2024-Q2"]["suppressed"].any()
-    assert pub[pub.period == "2024-Q1"]["suppressed"].sum() == 2
+    assert pub[pub.period == "2024-Q1"]["suppressed"].sum() == 3
+    mask = suppression_mask(pd.concat([a, b], ignore_index=True))
+    assert mask.tolist() == pub["suppressed"].tolist()
 
 
 def test_is_publishable_rejects():
@@ -104,6 +138,7 @@ def test_is_publishable_rejects():
     assert not is_publishable(pub.assign(client_id="x"))
     assert not is_publishable(pd.DataFrame({"n": ["3", "7"]}), count_columns=["n"])
     assert is_publishable(pd.DataFrame({"n": ["<5", "7"]}), count_columns=["n"])
+    assert is_publishable(pd.DataFrame({"n": ["0", "7"]}), count_columns=["n"])
 
 
 def test_format_number():
@@ -124,13 +159,20 @@ def test_suppress_counts_with_groups_and_derived():
         }
     )
     out = suppress_counts(df, ["clients"], ["organisation"], derived_columns=["share_late"])
-    assert out["clients"].tolist() == ["<5", "<5", "12", "<5", "<5"]
-    assert out["share_late"].tolist() == ["<5", "<5", "0.3", "<5", "<5"]
+    # A (total 22 known): 3 hidden, 7 with it (x: it is not below 5); B: 2 and 9
+    assert out["clients"].tolist() == ["<5", "x", "12", "<5", "x"]
+    assert out["share_late"].tolist() == ["x", "x", "0.3", "x", "x"]
     assert is_publishable(out, ["clients"], ["organisation"])
-    # whole table as one group: 3 and 2 are primary -> already two suppressed
+    # whole table as one group (total 33): 3 + 2 = 5 leaves each anywhere in 1..4
     out = suppress_counts(df, ["clients"])
     assert out["clients"].tolist() == ["<5", "7", "12", "<5", "9"]
     assert df["clients"].tolist() == [3, 7, 12, 2, 9]  # input untouched
+
+
+def test_suppress_counts_bounds_attack():
+    # 4 + 4 with a known total of 28: two "<5" would add up to 8, so both are 4
+    df = pd.DataFrame({"n": [4, 4, 20]})
+    assert suppress_counts(df, ["n"])["n"].tolist() == ["<5", "<5", "x"]
 
 
 # ------------------------------------------------------------------ properties
@@ -184,16 +226,23 @@ hierarchies = st.dictionaries(st.sampled_from(["A", "B", "C"]), team_sizes, min_
 @given(hierarchies, st.booleans())
 def test_property_no_small_cell_and_nothing_recomputable(teams, org_only):
     ind = table(teams, org_only=org_only)
-    sup = suppression_mask(ind).to_numpy()
-    # no published cell under 5 persons
-    assert not ((ind["persons"].to_numpy() < 5) & ~sup).any()
-    # no suppressed cell follows from its group's published total minus the other cells
-    assert _determined(ind, sup) == []
     pub = publish_indicators(ind)
+    for col in ("numerator", "denominator"):
+        hidden = pub[col].isin([SUPPRESSED, SECONDARY]).to_numpy()
+        shown = pd.to_numeric(pub.loc[~hidden, col])
+        # no printed count of 1..4, nothing printed for fewer than 5 persons
+        assert not ((shown > 0) & (shown < 5)).any()
+        assert not ((ind["persons"].to_numpy() < 5) & ~hidden).any()
+        # "<5" only on counts below 5
+        assert (ind.loc[pub[col] == SUPPRESSED, col] < 5).all()
+        # no suppressed cell follows from its group's printed total minus the other cells
+        assert _determined(ind, hidden) == []
+    # a value is printed only beside both its counts
+    value_shown = ~pub["value"].isin([SUPPRESSED, SECONDARY])
+    assert not (value_shown & pub[["numerator", "denominator"]].isin([SUPPRESSED, SECONDARY])
+                .any(axis=1)).any()
     assert is_publishable(pub)
-    shown = pub[~pub["suppressed"]]
-    assert not (shown[["numerator", "denominator", "value"]] == SUPPRESSED).any().any()
-    assert (pub.loc[pub["suppressed"], ["numerator", "denominator", "value"]] == SUPPRESSED).all().all()
+    assert suppression_mask(ind).tolist() == pub["suppressed"].tolist()
 
 
 @settings(max_examples=60, deadline=None)
@@ -204,5 +253,6 @@ def test_property_suppress_counts(rows):
     df = pd.DataFrame(rows, columns=["group", "n"])
     out = suppress_counts(df, ["n"], ["group"])
     assert is_publishable(out, ["n"], ["group"])
-    # every original count under 5 is suppressed
-    assert (out.loc[df["n"] < 5, "n"] == SUPPRESSED).all()
+    # every original count of 1..4 is suppressed, and only with the "<5" symbol
+    assert (out.loc[(df["n"] > 0) & (df["n"] < 5), "n"] == SUPPRESSED).all()
+    assert (pd.to_numeric(out.loc[out["n"] == SUPPRESSED].index.map(df["n"])) < 5).all()

@@ -1,0 +1,2 @@
+"""The places wing: wijken and their reach, comparable municipalities, expertise exposure
+and the gap between wage rises and indexation (issue 19)."""

@@ -1,0 +1,119 @@
+"""Dutch reader tables and sentences of the places report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from zwt_analysis.labels import org_in_sentence
+from zwt_analysis.present.fmt import nl_number, nl_percent
+from zwt_analysis.present.publish import suppress_counts
+from zwt_analysis.reports.places.build import PlacesResult
+
+
+def _where(own: float, q1: float, q3: float) -> str:
+    if own > q3:
+        return "boven de middelste helft van"
+    if own < q1:
+        return "onder de middelste helft van"
+    return "binnen de middelste helft van"
+
+
+def peers_sentences(r: PlacesResult) -> list[str]:
+    """One sentence per CBS measure: where the municipality stands among its peers."""
+    out = []
+    for p in r.position.itertuples():
+        if not pd.notna(p.own) or p.n_peers == 0:
+            continue
+        dec = 0 if p.unit == "per 1.000" else 1
+        unit = " per 1.000 inwoners" if p.unit == "per 1.000" else "%"
+        out.append(
+            f"{p.label}: {r.municipality_name} heeft {nl_number(p.own, dec)}{unit}, "
+            f"{_where(p.own, p.q1, p.q3)} {p.n_peers} vergelijkbare gemeenten "
+            f"(mediaan {nl_number(p.median, dec)}; middelste helft {nl_number(p.q1, dec)} tot "
+            f"{nl_number(p.q3, dec)}).")
+    return out
+
+
+def flagged_wijken(r: PlacesResult) -> pd.DataFrame:
+    """Wijken whose whole interval of observed / expected lies below the flag ratio."""
+    if r.reach is None:
+        return pd.DataFrame()
+    t = r.reach.table
+    return t[t["ratio_high"] < float(r.settings["wijken"]["flag_below"])]
+
+
+def kern(r: PlacesResult) -> list[str]:
+    """Three to five plain-Dutch sentences with the answer, written from the results."""
+    out = peers_sentences(r)[:1]
+    if r.reach is not None:
+        low = flagged_wijken(r)
+        n = len(r.reach.table)
+        if len(low):
+            names = ", ".join(low["wijknaam"].astype(str).tolist()[:4])
+            out.append(f"In {r.year} bereikten {len(low)} van de {n} wijken duidelijk minder "
+                       f"inwoners dan hun bevolkingsopbouw doet verwachten: {names}.")
+        else:
+            out.append(f"In {r.year} bereikte geen van de {n} wijken duidelijk minder inwoners "
+                       "dan hun bevolkingsopbouw doet verwachten.")
+    if not r.type_summary.empty:
+        rare = r.type_summary[r.type_summary["teams_rare"] > 0]
+        shared = rare[rare["teams_often"] > 0]
+        n_rare = int(r.settings["expertise"]["rare_per_year"])
+        out.append(f"{len(rare)} van de {len(r.type_summary)} soorten hulpvragen komen in minstens "
+                   f"één team minder dan {n_rare} keer per jaar voor; voor {len(shared)} daarvan "
+                   "is er een team dat ze vaak ziet en zijn kennis kan delen.")
+    if not r.gap.empty and len(r.gap) > 1:
+        last = r.gap.iloc[-1]
+        loss = 1 - float(last["purchasing_power"])
+        fte = "" if r.fte.empty else f" (ongeveer {nl_number(float(r.fte['fte_lost'].iloc[-1]), 0)} fte)"
+        out.append(f"De cao-lonen stegen van {int(r.gap['year'].iloc[0])} tot {int(last['year'])} "
+                   f"gemiddeld {nl_number(float(r.gap['gap_pp'].iloc[1:].mean()), 1)} procentpunt per "
+                   f"jaar harder dan de indexatie; het budget koopt daardoor in {int(last['year'])} "
+                   f"{nl_percent(loss, 1)} minder personeel dan in {int(r.gap['year'].iloc[0])}{fte}.")
+    out.append("Dit zijn samenhangen en vergelijkingen, geen oordeel over teams: wat het model niet "
+               "kent (inkomen, gezondheid, de sociale basis in de wijk) kan het verschil verklaren.")
+    return out
+
+
+def reach_table(r: PlacesResult) -> pd.DataFrame:
+    """Reach per wijk for readers (clients under 5 suppressed with their derived cells)."""
+    if r.reach is None:
+        return pd.DataFrame()
+    t = r.reach.table.copy()
+    t["clients"] = t["clients"].astype(float)
+    out = pd.DataFrame({
+        "wijk": t["wijknaam"], "inwoners": t["population"], "cliënten": t["clients"],
+        "bereik per 1.000": t["reach_per_1000"], "verwacht": t["expected"],
+        "waargenomen / verwacht": t["ratio"], "interval laag": t["ratio_low"],
+        "interval hoog": t["ratio_high"]})
+    return suppress_counts(out, ["cliënten"], derived_columns=[
+        "bereik per 1.000", "waargenomen / verwacht", "interval laag", "interval hoog"])
+
+
+def rare_table(r: PlacesResult, top: int = 15) -> pd.DataFrame:
+    """The rarest team x type cells (at most ``top`` rows), who could share expertise."""
+    if r.rare.empty:
+        return pd.DataFrame()
+    t = r.rare.sort_values(["cases", "question_type"]).head(top)
+    out = pd.DataFrame({
+        "team": t["team"], "organisatie": t["organisation"], "soort hulpvraag": t["question_type"],
+        "zaken per jaar": t["cases"].astype(float),
+        "zien het vaak": t["experienced_teams"].replace("", "geen team")})
+    return suppress_counts(out, ["zaken per jaar"])
+
+
+def gap_table(r: PlacesResult) -> pd.DataFrame:
+    """Cao rise, indexation, gap and purchasing power per year, for readers."""
+    if r.gap.empty:
+        return pd.DataFrame()
+    g = r.gap
+    return pd.DataFrame({
+        "jaar": g["year"].astype(str), "cao-loonstijging": g["cao_pct"].map(lambda v: nl_number(v, 1) + "%"),
+        "indexatie": g["indexation_pct"].map(lambda v: nl_number(v, 1) + "%"),
+        "verschil (procentpunt)": g["gap_pp"].map(lambda v: nl_number(v, 1)),
+        "koopkracht budget": g["purchasing_power"].map(lambda v: nl_percent(v, 1))})
+
+
+def who(r: PlacesResult) -> str:
+    """The report's subject inside a sentence."""
+    return org_in_sentence(r.organisation)
