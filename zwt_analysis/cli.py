@@ -64,19 +64,31 @@ def synth(
     _run(mod.main, **kwargs)
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True})
 def clean(
+    ctx: typer.Context,
     raw: Annotated[Path, typer.Option(help="Folder with the raw exports (read-only).")],
     out: Annotated[Path, typer.Option(help="Folder for processed data (replaced as a whole).")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD.")] = None,
     column_map: Annotated[Path | None, typer.Option("--column-map", help="YAML/JSON: export header -> contract name.")] = None,
     key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key.")] = None,
+    date_order: Annotated[list[str] | None, typer.Option("--date-order", metavar="ORDER FILE[:COLUMN]", help="Read the dates of FILE (or only its COLUMN) in ORDER: mdy = month first, dmy = day first (the default). Repeatable, e.g. --date-order mdy cases.csv:date_report.")] = None,
 ) -> None:
     """Validate and clean raw exports into Parquet, quarantine and validation.json."""
     from .ingest import clean as mod
 
     _run(mod.main, raw=raw, out=out, as_of=_date(as_of, "--as-of"), column_map=column_map,
-         key_file=key_file)
+         key_file=key_file, date_order=_date_order_pairs(date_order or [], list(ctx.args)))
+
+
+def _date_order_pairs(orders: list[str], targets: list[str]) -> list[tuple[str, str]]:
+    """``--date-order ORDER FILE[:COLUMN]``: click hands the second value over as an extra argument."""
+    if len(orders) != len(targets):
+        extra = f" (left over: {' '.join(targets)})" if len(targets) > len(orders) else ""
+        raise typer.BadParameter(f"takes two values, ORDER and FILE[:COLUMN], e.g. "
+                                 f"--date-order mdy cases.csv:date_report{extra}",
+                                 param_hint="--date-order")
+    return [(o.strip().lower(), t) for o, t in zip(orders, targets, strict=True)]
 
 
 @app.command()

@@ -158,13 +158,18 @@ def test_vacancy_by_hand(spells):
     assert set(out.period) == {"2023", "2024"}
 
 
-def test_vacancy_organisation_without_staff(spells):
+def test_vacancy_only_where_staff_were_delivered(spells):
+    """An organisation with a formation but no spell in staff (not delivered) gets no row."""
     formation = coerce_types(
-        "formation", pd.DataFrame({"organisation": ["C"], "year": [2023], "budgeted_fte": [2.0]})
-    )
+        "formation", pd.DataFrame({"organisation": ["C", "A"], "year": [2023, 2023],
+                                   "budgeted_fte": [2.0, 5.0]}))
     out = vacancy_rate(spells, formation, AS_OF)
-    assert _row(out, "2023", "C").value == 1.0
-    assert _row(out, "2023", "ALL").value == 1.0  # only C has a formation row
+    assert "C" not in set(out.organisation)
+    assert _row(out, "2023", "ALL").value == pytest.approx(0.1)  # A only: (5 - 4.5) / 5
+    only_c = formation[formation.organisation == "C"]
+    assert vacancy_rate(spells, only_c, AS_OF).empty
+    # no staff table, or only its header: no vacancy rate at all (it used to be 100%)
+    assert vacancy_rate(empty_table("staff"), formation, AS_OF).empty
 
 
 def test_incidental_funding_by_hand():

@@ -323,21 +323,32 @@ def test_two_broken_rules_two_lines_rows_conserved(tmp_path):
     check_conserved(r)
 
 
-def test_ragged_row_gives_one_line_only(tmp_path):
-    write(tmp_path, "staff.csv", STAFF_H + "E1,DOCK,T,,1,2020-01-01,,\nE2,DOCK\n")
+def test_line_with_too_many_fields_gives_one_line_only(tmp_path):
+    write(tmp_path, "staff.csv", STAFF_H + "E1,DOCK,T,,1,2020-01-01,,\nE2,DOCK,,,,,,,x\n")
     r = run(tmp_path)
-    assert lines(r) == [("staff", 2, "", "", "wrong number of fields (2, header has 8)")]
+    assert lines(r) == [("staff", 2, "", "", "too many fields (9, header has 8)")]
+    assert r.validation["staff"]["quarantine_reasons"] == {"too many fields": 1}
+    check_conserved(r)
+
+
+def test_short_line_is_read_with_the_missing_trailing_fields_empty(tmp_path):
+    write(tmp_path, "staff.csv", STAFF_H + "E1,DOCK,T,,1,2020-01-01\nE2,DOCK\n")
+    r = run(tmp_path)
+    assert lines(r) == [("staff", 2, "team", "", "required value missing"),
+                        ("staff", 2, "fte", "", "required value missing"),
+                        ("staff", 2, "start_date", "", "required value missing")]
+    assert r.frame("staff")["fte"].tolist() == [1.0]
     check_conserved(r)
 
 
 def test_identifiers_in_quarantine_are_pseudonymised(tmp_path):
-    write(tmp_path, "cases.csv", CASES_H + "C1,NULL,DOCK,T,,wmo,2024-01-01,,,,,,\n"
+    write(tmp_path, "cases.csv", CASES_H + "C1,#N/A,DOCK,T,,wmo,2024-01-01,,,,,,\n"
           "C2,123456782,DOCK,T,,wmo,x,,,,,,\n")
-    write(tmp_path, "staff.csv", STAFF_H + "NA,DOCK,T,,1,2020-01-01,,\n")
+    write(tmp_path, "staff.csv", STAFF_H + "n/a,DOCK,T,,1,2020-01-01,,\n")
     r = run(tmp_path)
     got = {(x[0], x[2]): x[3] for x in lines(r)}
-    assert got[("cases", "client_id")] == pseudonym("NULL", KEY)
-    assert got[("staff", "employee_id")] == pseudonym("NA", KEY)
+    assert got[("cases", "client_id")] == pseudonym("#N/A", KEY)
+    assert got[("staff", "employee_id")] == pseudonym("n/a", KEY)
     assert "123456782" not in r.quarantine.to_csv()
 
 
@@ -612,13 +623,16 @@ def test_xlsx_table_through_clean(tmp_path):
     ws.append(["Employee_ID", "organisation", "team", "fte", "start_date", "end_date"])
     ws.append(["E1", "DOCK", "T", 0.8, dt.datetime(2020, 1, 1), None])
     ws.append(["E2", "DOCK", "T", "0,5", "1-2-2021", dt.datetime(2020, 1, 1)])
-    ws.append(["E3", "DOCK", "T", 0.5, 44000, None])
+    ws.append(["E3", "DOCK", "T", 0.5, 44000, None])  # a number in a date column: Excel serial
+    ws.append(["E4", "DOCK", "T", 0.5, 60, None])  # Lotus' 1900-02-29 does not exist
     (tmp_path / "raw").mkdir()
     wb.save(tmp_path / "raw" / "staff.xlsx")
     r = run(tmp_path / "raw", as_of=dt.date(2024, 1, 1))
     assert [(x[1], x[2], x[4]) for x in lines(r)] == [(2, "end_date", "end_date before start_date"),
-                                                     (3, "start_date", "not a date")]
-    assert r.frames["staff"]["fte"].tolist() == [0.8]
+                                                     (4, "start_date", "not a date")]
+    assert r.frames["staff"]["fte"].tolist() == [0.8, 0.5]
+    assert r.frames["staff"]["start_date"].tolist() == [pd.Timestamp("2020-01-01"),
+                                                        pd.Timestamp("2020-06-18")]
     v = r.validation["staff"]
     assert (v["source_file"], v["encoding"], v["separator"]) == ("staff.xlsx", None, None)
 
@@ -647,24 +661,28 @@ def test_big_tables_written_in_slices_same_content(tmp_path, monkeypatch):
 
 
 def test_cr_in_a_cell_is_quarantined_and_quarantine_csv_reads_back(tmp_path, monkeypatch):
-    """Regression: a bare CR in quarantine.csv made the file unreadable."""
+    """Regression: a bare CR in quarantine.csv made the file unreadable.
+
+    A CR is allowed inside a free-text cell; with another control character
+    (BEL) beside it the cell, CR and all, goes to quarantine.csv.
+    """
     monkeypatch.setenv(KEY_ENV, "k")
-    write(tmp_path / "raw", "staff.csv", STAFF_H + 'E1,DOCK,T1,"gen\rx",1,2024-01-01,,\n'
-          "E2,DOCK,T1,generalist,1,2024-01-01,,\n")
+    write(tmp_path / "raw", "signals.csv", "date,organisation,text\n"
+          '2024-01-02,DOCK,"bel\rx\x07"\n2024-01-02,DOCK,ok\n')
     out = tmp_path / "out"
     assert clean.main(raw=tmp_path / "raw", out=out) == 0
     q = processed.read_quarantine(out)
-    assert q.values.tolist() == [["staff", 1, "role", "gen\rx", "control character in text"]]
-    assert processed.read_validation(out)["staff"]["rows_quarantined"] == 1
+    assert q.values.tolist() == [["signals", 1, "text", "bel\rx\x07", "control character in text"]]
+    assert processed.read_validation(out)["signals"]["rows_quarantined"] == 1
     assert (out / "quarantine.csv").read_bytes().splitlines()[1] == \
-        b'"staff",1,"role","gen'  # the CR sits inside a quoted cell
-    assert len(processed.read_table(out, "staff")) == 1
+        b'"signals",1,"text","bel'  # the CR sits inside a quoted cell
+    assert len(processed.read_table(out, "signals")) == 1
 
 
 def test_control_characters_one_line_per_cell_in_every_text_kind(tmp_path):
     write(tmp_path, "areas.csv", AREAS)
     write(tmp_path, "time_registrations.csv", TR_H
-          + '"E1",DOCK,"T\r1",2024-01-02,statutory_individual,4,,\n'  # team (text)
+          + '"E1",DOCK,"T\x0b1",2024-01-02,statutory_individual,4,,\n'  # team (text)
           + "E\x1b1,DOCK,Team Oost,2024-01-02,overhead,4,,\n"  # employee_id (id)
           + "E2,DOCK,Team Oost,2024-01-02,overhead,4,wmo\x1c2015,\n"  # enum: not read as a space
           + 'E3,"\tDOCK\r",Team Oost,2024-01-02,overhead,4,,\n')  # trimmed white space: fine
@@ -679,14 +697,20 @@ def test_control_characters_one_line_per_cell_in_every_text_kind(tmp_path):
 
 
 def test_line_breaks_allowed_only_in_free_text(tmp_path):
+    """A quoted line break makes one record only in a free-text column; elsewhere the
+    line with the open quote is quarantined as itself and the next line is a record."""
     write(tmp_path, "signals.csv", "date,organisation,text,team,theme\n"
           '2024-01-02,DOCK,"regel 1\r\nregel 2\ttab",,"wonen"\n'
           '2024-01-02,DOCK,"bel\x07",,\n'
           '2024-01-02,DOCK,ok,,"wo\nnen"\n')
     r = run(tmp_path)
-    assert [(x[1], x[2], x[4]) for x in lines(r)] == [(2, "text", "control character in text"),
-                                                     (3, "theme", "control character in text")]
+    assert [(x[1], x[2], x[4]) for x in lines(r)] == [
+        (2, "text", "control character in text"),
+        (3, "", "unclosed quote: the line is not a record"),
+        (4, "date", "not a date"), (4, "organisation", "required value missing"),
+        (4, "text", "required value missing")]
     assert r.frames["signals"]["text"].tolist() == ["regel 1\r\nregel 2\ttab"]
+    assert r.validation["signals"]["rows_in"] == 4
 
 
 @pytest.mark.parametrize(("table", "text", "column"), [
@@ -718,11 +742,12 @@ def test_huge_numbers_quarantined_and_clean_rows_written(tmp_path, monkeypatch):
     q = processed.read_quarantine(out)
     assert [(t, n, c, r) for t, n, c, _, r in q.values.tolist()] == [
         ("areas", 1, "population", "number too large"),
+        ("areas", 2, "population", "implausible population (plausible: 0 to 500000)"),
         ("areas", 3, "population", "number too large"),
         ("areas", 4, "population", "number too large"),
         ("formation", 1, "budgeted_fte", "number too large")]
     areas = processed.read_table(out, "areas")
-    assert areas["population"].tolist() == [9007199254740991, 12]
+    assert areas["population"].tolist() == [12]
     assert processed.read_table(out, "formation")["budgeted_fte"].tolist() == [12.5]
 
 

@@ -13,12 +13,13 @@ exactly one of two ways:
 * exit 0, and per table ``rows_in == rows_clean + rows_quarantined`` == the
   number of data rows written, the Parquet file holds ``rows_clean`` rows and
   ``quarantine.csv`` names exactly ``rows_quarantined`` distinct rows;
-* a non-zero exit with one plain ``zwt: error: ...`` line naming the file,
+* a non-zero exit with one plain ``zwt: error: ...`` message naming every
+  file that cannot be read (one line, or a numbered list for several),
   no traceback anywhere, and ``--out`` exactly as it was (nothing half-written,
   no temporary folder left beside it).
 
 The single-rule tests (encodings, separators, placeholders ...) live in
-tests/test_io.py and tests/test_clean.py; this file checks that the rules hold
+tests/ingest/test_io.py and tests/ingest/test_clean.py; this file checks that the rules hold
 together on random combinations. One test runs the installed ``zwt`` script
 in a real subprocess to see its stderr as a user would.
 """
@@ -172,14 +173,27 @@ def raw_files(draw, name: str) -> RawFile:
         cut = draw(st.integers(1, max(1, len(last) - 1)))
         prefix = last[:cut]
         text = text[:start] + prefix
-        # the cut row still counts as a data row when it holds anything but blanks
-        rows = n if any(not ch.isspace() and ch != '"' for ch in prefix) else n - 1
+        # the cut row still counts as a data row when it holds anything but blanks, quotes
+        # and separators (such a line is an empty line: data contract section 6)
+        rows = n if any(not ch.isspace() and ch not in ('"', sep) for ch in prefix) else n - 1
     if shape in ("dup_header", "missing_required"):
         rows = None
+    elif rows is not None and any(_breaks_a_line(name, c, v) for r in body
+                                  for c, v in zip(columns, r, strict=True)):
+        # a line break inside a quoted cell of a column that may not hold one: each
+        # physical line is then read as its own record (hand-picked tests count them)
+        rows = EITHER
     data = text.encode(encoding)
     if shape == "nul" and encoding == "utf-8-sig":
         rows = EITHER  # the BOM says UTF-8: a NUL is then just a (strange) character
     return RawFile(name, data, rows)
+
+
+def _breaks_a_line(table: str, column: str, value: str) -> bool:
+    from zwt_analysis.ingest.schemas import allows_line_breaks
+
+    inner = value.strip()
+    return ("\r" in inner or "\n" in inner) and not allows_line_breaks(table, column)
 
 
 @st.composite
@@ -219,8 +233,11 @@ def check_outcome(code: int, output: str, exc: BaseException | None, files: list
     assert may_fail, f"unexpected failure:\n{output}"
     errors = [ln for ln in output.splitlines() if ln.startswith("zwt: error:")]
     assert len(errors) == 1, output
-    named = [f.name for f in may_fail if f"{f.name}.csv" in errors[0]]
-    assert named, f"the message names none of {[f.name for f in may_fail]}: {errors[0]}"
+    message = output[output.index("zwt: error:"):]
+    named = [f.name for f in may_fail if f"{f.name}.csv" in message]
+    assert named, f"the message names none of {[f.name for f in may_fail]}: {message}"
+    sure = [f.name for f in files if f.rows is None]
+    assert all(f"{n}.csv" in message for n in sure), f"every fatal file is named: {message}"
     if out.exists():
         assert sorted(p.name for p in out.iterdir()) == [SENTINEL], "--out was touched"
     else:
@@ -298,8 +315,13 @@ STAFF_ROW = ["E1", "DOCK", "T1", "generalist", "0,8", "01-02-2024", "", ""]
     ("empty", [RawFile("staff", b"", None)]),
     ("only blank lines", [RawFile("staff", b"\r\n\r\n \r\n", None)]),
     # regressions found by the fuzz test (see docs/hardening.md)
+    # a CR inside a quoted role: the line ends there (no line break outside free text), so
+    # "E2,..,\"gene" is quarantined as an unclosed quote and "ralist\",1,.." is a record
     ("CR inside a quarantined cell", [RawFile("staff", _rows_csv("staff", [
-        STAFF_ROW, ["E2", "DOCK", "T1", "gene\rralist", "1", "2024-01-01", "", ""]]).encode(), 2)]),
+        STAFF_ROW, ["E2", "DOCK", "T1", "gene\rralist", "1", "2024-01-01", "", ""]]).encode(), 3)]),
+    ("line break inside a free-text note", [RawFile("kpi_values", _rows_csv("kpi_values", [
+        ["K1", "DOCK", "2024", "0,5", "regel 1\r\nregel 2"], ["K2", "DOCK", "2024", "1", "x"]],
+        ";").encode(), 2)]),
     ("open end date 9999-12-31", [RawFile("staff", _rows_csv("staff", [
         STAFF_ROW, ["E2", "DOCK", "T1", "", "1", "2024-01-01", "9999-12-31", ""]]).encode(), 2)]),
     ("ISO date before 1678", [RawFile("cases", _rows_csv("cases", [
@@ -344,8 +366,9 @@ def test_real_subprocess_stderr_is_one_plain_line(tmp_path, fatal):
 
 
 def test_control_characters_in_names_survive_the_csv_outputs(tmp_path, monkeypatch):
-    """A team name with a CR inside (quoted in the export, so one cell) is either
-    quarantined or written so that quarantine.csv and indicators.csv read back intact."""
+    """A team name with a CR inside is quarantined (the quoted CR ends the line: the
+    line with the open quote and the line after it are two records), and
+    quarantine.csv and indicators.csv read back intact."""
     from zwt_analysis import indicators
     from zwt_analysis.ingest import clean
 
@@ -360,7 +383,8 @@ def test_control_characters_in_names_survive_the_csv_outputs(tmp_path, monkeypat
     monkeypatch.setenv("ZWT_PSEUDONYM_KEY", KEY)
     assert clean.main(raw=raw, out=out, as_of=None) == 0
     meta = processed.read_validation(out)["time_registrations"]
-    assert meta["rows_in"] == 3 == meta["rows_clean"] + meta["rows_quarantined"]
+    # two lines for each "T\r1" row; the CR of "x\r" is trimmed white space: one record
+    assert meta["rows_in"] == 5 == meta["rows_clean"] + meta["rows_quarantined"]
     assert _quarantine_rows(out).get("time_registrations", set()) and meta["rows_quarantined"] >= 1
     indicators.main(processed=out, out=out / "indicators.csv")
     ind = pd.read_csv(out / "indicators.csv", keep_default_na=False)

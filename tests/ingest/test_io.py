@@ -54,9 +54,11 @@ def test_encoding_neither_utf8_nor_cp1252_is_fatal_with_line():
         rawio.detect_encoding(b"a;b\n\x81;2\n", "x.csv")
 
 
-def test_encoding_nul_bytes_fatal():
+def test_encoding_nul_bytes_without_bom_fatal():
     with pytest.raises(FatalInputError, match="not a text file"):
-        rawio.detect_encoding("a;b".encode("utf-16"), "x.csv")
+        rawio.detect_encoding("a;b".encode("utf-16-le"), "x.csv")
+    with pytest.raises(FatalInputError, match="NUL byte on line 2"):
+        rawio.detect_encoding(b"a;b\n1\x00;2\n", "x.csv")
 
 
 def test_bom_file_first_header_matches(tmp_path):
@@ -372,16 +374,16 @@ def test_old_mac_line_endings_and_whitespace_only_lines(tmp_path):
     text = AREAS_HEADER + "\nWK1;A;DOCK;T1;ja;1\n   \nWK2;B;DOCK;T1;ja;1;x\n"
     raw = rawio.read_table("areas", _write(tmp_path / "b", "areas.csv", text))
     assert raw.frame["area_code"].tolist() == ["WK1", ""]
-    assert raw.bad_rows == {1: "wrong number of fields (7, header has 6)"}
+    assert raw.bad_rows == {1: "too many fields (7, header has 6)"}
 
 
-def test_ragged_rows_are_flagged_with_their_position(tmp_path):
+def test_short_lines_are_padded_and_long_lines_flagged_with_their_position(tmp_path):
     text = AREAS_HEADER + "\nWK1;A;DOCK;T1;ja;1\nWK2;B;DOCK\nWK3;C;DOCK;T1;ja;1;;\nWK4;D;DOCK;T1;ja;1;x\n"
     raw = rawio.read_table("areas", _write(tmp_path, "areas.csv", text))
     assert len(raw.frame) == 4
-    assert raw.bad_rows == {1: "wrong number of fields (3, header has 6)",
-                            3: "wrong number of fields (7, header has 6)"}
-    assert raw.frame["area_code"].tolist() == ["WK1", "", "WK3", ""]
+    assert raw.bad_rows == {3: "too many fields (7, header has 6)"}
+    assert raw.frame["area_code"].tolist() == ["WK1", "WK2", "WK3", ""]
+    assert raw.frame.iloc[1].tolist() == ["WK2", "B", "DOCK", "", "", ""]
 
 
 # --------------------------------------------------------------------------- spellings

@@ -116,6 +116,7 @@ def vacancy_rate_sql(limits: Mapping[str, int], with_persons: bool) -> str:
         FROM formation
         WHERE year IS NOT NULL AND make_date(CAST(year AS INTEGER), 7, 1) <= getvariable('as_of')
           AND (getvariable('obs_start') IS NULL OR year >= year(getvariable('obs_start')))
+          AND organisation IN (SELECT organisation FROM staff)  -- staff delivered for it
         GROUP BY organisation, year
     ), spells AS (
         SELECT employee_id, organisation, fte, start_date, {clip_sql('end_date')} AS end_date
@@ -219,8 +220,11 @@ def vacancy_rate(
     organisation's spells employed on 1 July (start <= 1 July <= end);
     denominator = ``budgeted_fte``. The numerator is negative when the
     organisation is staffed above its formation; it is kept (value < 0), not
-    clipped. City = sum over the organisations with a formation row that
-    year (staff of organisations without one are not counted). Organisation
+    clipped. An organisation without any spell in ``staff`` (its staff were
+    not delivered, or no staff table at all) gets no row: its inputs are
+    missing, and 100% vacancy would be a false figure. City = sum over the
+    organisations with a formation row that year and staff delivered (staff
+    of organisations without a formation row are not counted). Organisation
     and city only. ``persons`` = distinct employees employed on 1 July.
     ``since``: observation start; formation years before its year give no row.
     """

@@ -1,10 +1,11 @@
-"""Row rules that need one table only (data contract section 2).
+"""Rules that need one table only (data contract sections 2 and 6).
 
 :func:`check_table` parses every cell of a raw table (:mod:`.parse`) and
 records each broken rule in a :class:`TableResult`: type, placeholder,
-control character, required, whole-number, range and enumeration rules per
-cell (the last three through the pandera schemas of :mod:`.schemas`); date
-orders and duplicate keys per row.
+control character, required, whole-number, range, plausibility and
+enumeration rules per cell (the last four through the pandera schemas of
+:mod:`.schemas`); the row rules (totals rows, date orders, duplicate keys,
+identical rows) live in :mod:`.rules`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from zwt_analysis.contract import PERSON_ID_COLUMNS, TABLES, Column
-from zwt_analysis.ingest import parse, schemas
-from zwt_analysis.ingest.names import norm
-from zwt_analysis.ingest.privacy import PseudonymKey, pseudonymise
+from zwt_analysis.contract import TABLES, Column
+from zwt_analysis.ingest import parse, rules, schemas
+from zwt_analysis.ingest.privacy import PseudonymKey, quarantine_values
 from zwt_analysis.ingest.read import RawTable
 
 ISSUE_COLUMNS = ("row", "column", "value", "reason", "rule")
@@ -33,6 +33,18 @@ class TableResult:
     #: Broken rules found so far: frames with the columns of ``ISSUE_COLUMNS``
     #: (``row`` = 0-based position, ``rule`` = reason without row/date details).
     issues: list[pd.DataFrame] = field(default_factory=list)
+    #: Whole-row problems (row -> column, value, reason): the one line of that row.
+    whole: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    #: Rows that repeat an earlier row exactly (tables without a key; kept, only counted).
+    identical_rows: int = 0
+    #: Names respelled from ``areas``: column -> {as written: as areas writes it}.
+    name_mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Free-text cells of this table in which an identifier or BSN was masked.
+    masked_cells: int = 0
+
+    def __post_init__(self) -> None:
+        for r, reason in self.raw.bad_rows.items():
+            self.whole.setdefault(r, ("", "", reason))
 
     @property
     def name(self) -> str:
@@ -55,18 +67,18 @@ class TableResult:
 
     def issue_frame(self) -> pd.DataFrame:
         """All issues of this table, whole-row problems replacing other lines of that row."""
-        frames = [f for f in self.issues if len(f)]
-        if not frames:
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object")
-                                 for c in ISSUE_COLUMNS})
-        df = pd.concat(frames, ignore_index=True)
-        if self.raw.bad_rows:
-            whole = np.array(sorted(self.raw.bad_rows), dtype="int64")
-            df = df[~df["row"].isin(whole)]
+        empty = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object")
+                              for c in ISSUE_COLUMNS})
+        df = pd.concat([empty, *[f for f in self.issues if len(f)]], ignore_index=True)
+        if self.whole:
+            rows = np.array(sorted(self.whole), dtype="int64")
+            df = df[~df["row"].isin(rows)]
             df = pd.concat([df, pd.DataFrame({
-                "row": whole, "column": "",
-                "value": "", "reason": [self.raw.bad_rows[r] for r in whole],
-                "rule": "wrong number of fields",
+                "row": rows,
+                "column": [self.whole[r][0] for r in rows],
+                "value": [self.whole[r][1] for r in rows],
+                "reason": [self.whole[r][2] for r in rows],
+                "rule": [schemas.whole_row_rule(self.whole[r][2]) for r in rows],
             })], ignore_index=True)
         return df
 
@@ -75,8 +87,8 @@ class TableResult:
         mask = np.zeros(len(self.parsed), dtype=bool)
         for f in self.issues:
             mask[f["row"].to_numpy()] = True
-        if self.raw.bad_rows:
-            mask[list(self.raw.bad_rows)] = True
+        if self.whole:
+            mask[list(self.whole)] = True
         return mask
 
 
@@ -84,16 +96,22 @@ def _as_cells(x: object) -> object:
     return x if isinstance(x, str) else np.asarray(x, dtype=object)
 
 
-def _parse_column(col: Column, text: pd.Series, decimal_comma: bool) -> parse.Parsed:
-    kind = col.kind
-    if kind in ("id", "text"):
+def _parse_column(table: str, col: Column, text: pd.Series, raw: RawTable,
+                  order: str) -> parse.Parsed:
+    kind, decimal_comma = col.kind, raw.decimal_comma
+    if kind == "id":
+        return parse.parse_unique(text, parse.parse_id)
+    if kind == "text":
         return parse.parse_unique(text, parse.parse_text)
     if kind == "enum":
         return parse.parse_unique(text, lambda s: parse.parse_enum(s, col.name))
     if kind == "bool":
         return parse.parse_unique(text, parse.parse_bool)
     if kind == "date":
-        return parse.parse_unique(text, parse.parse_date_fast)
+        epoch = raw.excel_epoch
+        return parse.parse_unique(text, lambda s: parse.parse_date_fast(s, order, epoch))
+    if (table, col.name) in schemas.CLOCK_COLUMNS:
+        return parse.parse_unique(text, lambda s: parse.parse_hours(s, decimal_comma))
     if kind in ("int", "float"):
         return parse.parse_unique(text, lambda s: parse.parse_number(s, decimal_comma))
     if kind == "period":
@@ -101,68 +119,92 @@ def _parse_column(col: Column, text: pd.Series, decimal_comma: bool) -> parse.Pa
     raise ValueError(f"unknown column kind {kind!r}")  # pragma: no cover - contract bug
 
 
-def check_table(raw: RawTable, key: PseudonymKey) -> TableResult:
+def check_table(raw: RawTable, key: PseudonymKey,
+                date_orders: dict[str, str] | None = None) -> TableResult:
     """Parse ``raw`` and apply the rules that need only this table.
 
-    Type, placeholder, required, whole-number, range and enumeration rules
-    per cell; date orders and duplicate keys per row. Quarantine values of
-    person identifiers are pseudonymised with ``key``.
+    Totals rows; type, placeholder, required, whole-number, range,
+    plausibility and enumeration rules per cell; date orders and duplicate
+    keys per row; identical rows counted. Quarantine values of person
+    identifiers are pseudonymised with ``key``. ``date_orders`` maps a date
+    column to ``"dmy"`` or ``"mdy"`` (``--date-order``; default day first).
+
+    Raises:
+        FatalInputError: a date column that can only be read month first and
+            no ``--date-order`` for it (the message names file, column and option).
     """
-    table = TABLES[raw.name]
-    frame = raw.frame
+    orders = date_orders or {}
+    rules.check_month_first(raw, orders)
+    res = TableResult(raw, pd.DataFrame(index=raw.frame.index))
+    for r, (column, value) in rules.totals_rows(raw).items():
+        res.whole.setdefault(r, (column, value, schemas.TOTALS_ROW))
     parsed: dict[str, pd.Series] = {}
-    res = TableResult(raw, pd.DataFrame(index=frame.index))
     bad_cells: dict[str, np.ndarray] = {}
-    for col in table.columns:
-        text = frame[col.name]
-        p = _parse_column(col, text, raw.decimal_comma)
-        values = p.values
-        # A control character is the one line of its cell (it replaces a parse failure).
-        ctrl = _control_cells(raw.name, col, text)
-        if ctrl.any():
-            res.add(np.flatnonzero(ctrl), col.name, _quarantine_values(col.name, text[ctrl], key),
-                    schemas.CONTROL_CHARACTER)
-            values = values.mask(ctrl)
-        bad = p.bad & ~ctrl
-        if bad.any():
-            res.add(np.flatnonzero(bad), col.name, _quarantine_values(col.name, text[bad], key),
-                    schemas.parse_failure_reason(col))
-        bad = bad | ctrl
-        if col.kind in ("int", "float"):
-            big = parse.too_large(values)  # inf, or would not survive the cast to Int64
-            if big.any():
-                res.add(np.flatnonzero(big), col.name, text[big].to_numpy(), schemas.TOO_LARGE)
-                bad = bad | big
-                values = values.mask(big)
-        if col.kind == "int":
-            frac = ~parse.whole_numbers(values)
-            if frac.any():
-                res.add(np.flatnonzero(frac), col.name, text[frac].to_numpy(), schemas.NOT_WHOLE)
-                bad = bad | frac
-                values = values.mask(frac)
-        bad_cells[col.name] = bad
-        parsed[col.name] = values
-    res.parsed = pd.DataFrame(parsed, index=frame.index)
-
-    fc = schemas.failure_cases(raw.name, res.parsed)
-    if len(fc):
-        # A cell that could not be parsed already has its line; pandera sees it as null.
-        rows = fc["row"].to_numpy()
-        cols = fc["column"].to_numpy()
-        keep = np.ones(len(fc), dtype=bool)
-        for name in np.unique(cols):
-            sel = cols == name
-            keep[sel] = ~bad_cells[name][rows[sel]]
-        fc = fc[keep]
-        for (name, reason), grp in fc.groupby(["column", "reason"], sort=True):
-            r = grp["row"].to_numpy()
-            vals = "" if reason == schemas.REQUIRED_MISSING else \
-                _quarantine_values(name, frame[name].iloc[r], key)
-            res.add(r, name, vals, reason)
-
-    _check_date_orders(res)
-    _check_duplicates(res, bad_cells, key)
+    for col in TABLES[raw.name].columns:
+        parsed[col.name], bad_cells[col.name] = _cell_rules(
+            res, col, orders.get(col.name, "dmy"), key)
+    res.parsed = pd.DataFrame(parsed, index=raw.frame.index)
+    _schema_rules(res, bad_cells, key)
+    rules.check_date_orders(res)
+    rules.check_duplicates(res, bad_cells, key)
+    res.identical_rows = rules.identical_rows(res)
     return res
+
+
+def _cell_rules(res: TableResult, col: Column, order: str,
+                key: PseudonymKey) -> tuple[pd.Series, np.ndarray]:
+    """Parse one column and record its cell rules; returns the values and the bad cells.
+
+    A control character is the one line of its cell (it replaces a parse
+    failure); numbers too large and fractions in whole-number columns follow.
+    """
+    raw = res.raw
+    text = raw.frame[col.name]
+    p = _parse_column(raw.name, col, text, raw, order)
+    values = p.values
+    ctrl = _control_cells(raw.name, col, text)
+    if ctrl.any():
+        res.add(np.flatnonzero(ctrl), col.name, quarantine_values(col.name, text[ctrl], key),
+                schemas.CONTROL_CHARACTER)
+        values = values.mask(ctrl)
+    bad = p.bad & ~ctrl
+    if bad.any():
+        res.add(np.flatnonzero(bad), col.name, quarantine_values(col.name, text[bad], key),
+                schemas.parse_failure_reason(col))
+    bad = bad | ctrl
+    checks = []
+    if col.kind in ("int", "float"):  # inf, or would not survive the cast to Int64
+        checks.append((parse.too_large, schemas.TOO_LARGE))
+    if col.kind == "int":
+        checks.append((lambda v: ~parse.whole_numbers(v), schemas.NOT_WHOLE))
+    for test, reason in checks:
+        hit = test(values)
+        if hit.any():
+            res.add(np.flatnonzero(hit), col.name, text[hit].to_numpy(), reason)
+            bad = bad | hit
+            values = values.mask(hit)
+    return values, bad
+
+
+def _schema_rules(res: TableResult, bad_cells: dict[str, np.ndarray], key: PseudonymKey) -> None:
+    """Required, range, plausibility and enumeration rules (pandera) on the parsed values.
+
+    A cell that could not be parsed already has its line; pandera sees it as null.
+    """
+    fc = schemas.failure_cases(res.name, res.parsed)
+    if not len(fc):
+        return
+    rows = fc["row"].to_numpy()
+    cols = fc["column"].to_numpy()
+    keep = np.ones(len(fc), dtype=bool)
+    for name in np.unique(cols):
+        sel = cols == name
+        keep[sel] = ~bad_cells[name][rows[sel]]
+    for (name, reason), grp in fc[keep].groupby(["column", "reason"], sort=True):
+        r = grp["row"].to_numpy()
+        vals = "" if reason == schemas.REQUIRED_MISSING else \
+            quarantine_values(name, res.raw.frame[name].iloc[r], key)
+        res.add(r, name, vals, reason)
 
 
 def _control_cells(table: str, col: Column, text: pd.Series) -> np.ndarray:
@@ -170,55 +212,3 @@ def _control_cells(table: str, col: Column, text: pd.Series) -> np.ndarray:
     if col.kind not in schemas.CONTROL_CHECKED_KINDS:
         return np.zeros(len(text), dtype=bool)
     return parse.control_characters(text, schemas.allows_line_breaks(table, col.name))
-
-
-def _quarantine_values(column: str, text: pd.Series, key: PseudonymKey) -> np.ndarray:
-    """Cell text as shown in quarantine.csv: person identifiers pseudonymised."""
-    if column in PERSON_ID_COLUMNS:
-        t = text.astype("string").str.strip()
-        return pseudonymise(t.mask(t == ""), key).fillna("").to_numpy(dtype=object)
-    return text.to_numpy(dtype=object)
-
-
-def _check_date_orders(res: TableResult) -> None:
-    """Date pairs of ``schemas.DATE_ORDERS``: the later date may not be before the earlier."""
-    for later, earlier in schemas.DATE_ORDERS.get(res.name, ()):
-        a, b = res.parsed[later], res.parsed[earlier]
-        broken = (a < b).fillna(False).to_numpy(dtype=bool)
-        if broken.any():
-            res.add(np.flatnonzero(broken), later, res.raw.frame[later][broken].to_numpy(),
-                    schemas.order_reason(later, earlier))
-
-
-def _check_duplicates(res: TableResult, bad_cells: dict[str, np.ndarray], key: PseudonymKey) -> None:
-    """Second and later rows with the same key (among rows whose key cells are valid)."""
-    table = TABLES[res.name]
-    if not table.key:
-        return
-    k = list(table.key)
-    sub = res.parsed[k]
-    valid = sub.notna().all(axis=1).to_numpy(copy=True)
-    for c in k:
-        valid &= ~bad_cells[c]
-    if not valid.any():
-        return
-    sub = sub[valid].copy()
-    for c in k:
-        if table.column(c).kind == "text":  # organisation: spelling-insensitive
-            sub[c] = norm(sub[c])
-    dup = sub.duplicated(keep="first").to_numpy()
-    if not dup.any():
-        return
-    positions = np.flatnonzero(valid)
-    group = sub.groupby(k, sort=False, dropna=False).ngroup().to_numpy()
-    first = pd.Series(positions).groupby(group).transform("min").to_numpy()
-    rows = positions[dup]
-    first_rows = first[dup] + 1
-    parts = [pd.Series(_quarantine_values(c, res.raw.frame[c].iloc[rows], key)).astype(str)
-             for c in k]
-    value = parts[0]
-    for p in parts[1:]:
-        value = value + "+" + p
-    label = schemas.key_label(table.key)
-    reasons = [schemas.duplicate_reason(table.key, int(f)) for f in first_rows]
-    res.add(rows, label, value.to_numpy(dtype=object), reasons, rule=f"duplicate {label}")

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from zwt_analysis import config, processed
 from zwt_analysis.contract import MAIN_ASSIGNMENT, PERSON_ID_COLUMNS, QUARANTINE_COLUMNS, TABLES
 from zwt_analysis.fsutil import write_csv
-from zwt_analysis.ingest import parse
+from zwt_analysis.ingest import parse, privacy
 from zwt_analysis.ingest.check import TableResult
 from zwt_analysis.ingest.privacy import NO_KEY_WARNING, PseudonymKey, pseudonymise
 
@@ -75,8 +75,15 @@ def clean_frame(res: TableResult, key: PseudonymKey, rows: np.ndarray | None = N
     return processed.coerce_types(res.name, df)
 
 
-def quarantine_frame(results: dict[str, TableResult]) -> pd.DataFrame:
-    """``quarantine.csv`` content: sorted by table (contract order), row, column, rule order."""
+def quarantine_frame(results: dict[str, TableResult],
+                     known: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """``quarantine.csv`` content: sorted by table (contract order), row, column, rule order.
+
+    No raw identifier: person-id values are pseudonymised already; in every
+    value a BSN-like number or a ``known`` raw identifier is masked as well
+    (:func:`.privacy.mask_text`, which leaves pseudonyms alone; column
+    ``masked`` says where).
+    """
     frames = []
     for t_idx, name in enumerate(TABLES):
         if name not in results:
@@ -92,12 +99,18 @@ def quarantine_frame(results: dict[str, TableResult]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in QUARANTINE_COLUMNS})
     q = pd.concat(frames, ignore_index=True).sort_values(["_t", "row", "_c", "_s"], kind="stable")
     q["row_number"] = q["row"].astype("int64") + 1
-    return q.reset_index(drop=True)
+    q = q.reset_index(drop=True)
+    values = q["value"].where(q["value"].notna(), "").astype(str)
+    masked = pd.Series([privacy.mask_text(v, known) for v in values], index=q.index, dtype=object)
+    q["masked"] = (masked != values).to_numpy()
+    q["value"] = masked.where(q["value"].notna(), None)
+    return q
 
 
 def validation_dict(results: dict[str, TableResult], quarantine: pd.DataFrame, as_of: date,
                     as_of_source: str, synthetic: bool, column_map: Path | None,
-                    key: PseudonymKey) -> dict:
+                    key: PseudonymKey,
+                    unmatched: list[tuple[str, str | None]] | tuple = ()) -> dict:
     """The flat ``validation.json`` content (deterministic: no times, no absolute paths)."""
     out: dict = {}
     for name in TABLES:
@@ -113,26 +126,44 @@ def validation_dict(results: dict[str, TableResult], quarantine: pd.DataFrame, a
                 r"^: ", "", regex=True)
             vc = lab.value_counts()
             counts = {str(k): int(v) for k, v in sorted(vc.items(), key=lambda kv: (-kv[1], kv[0]))}
-        out[name] = {
-            "rows_in": n,
-            "rows_clean": n - broken,
-            "rows_quarantined": broken,
-            "quarantine_lines": int(len(q)),
-            "source_file": res.raw.path.name,
-            "encoding": res.raw.encoding,
-            "separator": res.raw.separator,
-            "unknown_columns": list(res.raw.unknown_columns),
-            "missing_optional_columns": list(res.raw.missing_optional),
-            "renamed_columns": dict(res.raw.renamed_columns),
-            "quarantine_reasons": counts,
-        }
+        masked_lines = int(q["masked"].sum()) if len(q) and "masked" in q else 0
+        out[name] = _table_entry(res, q, counts, n, broken, masked_lines)
     out["as_of"] = as_of.isoformat()
     out["as_of_source"] = as_of_source
     out["synthetic"] = synthetic
     out["missing_tables"] = [n for n in TABLES if n not in results]
+    out["unmatched_files"] = [{"file": f, "likely_table": t} for f, t in unmatched]
     out["column_map_used"] = column_map.name if column_map is not None else None
     out["pseudonym_key"] = "random (this run only)" if key.is_random else key.source
     return out
+
+
+def _table_entry(res: TableResult, q: pd.DataFrame, counts: dict[str, int], n: int,
+                 broken: int, masked_lines: int) -> dict:
+    """One table's entry of ``validation.json``."""
+    raw = res.raw
+    return {
+        "rows_in": n,
+        "rows_clean": n - broken,
+        "rows_quarantined": broken,
+        "quarantine_lines": int(len(q)),
+        "source_file": raw.path.name,
+        "encoding": raw.encoding,
+        "separator": raw.separator,
+        "unknown_columns": list(raw.unknown_columns),
+        "missing_optional_columns": list(raw.missing_optional),
+        "renamed_columns": dict(raw.renamed_columns),
+        "quarantine_reasons": counts,
+        "header_row": raw.header_row,
+        "sheet": raw.sheet,
+        "skipped_sheets": list(raw.skipped_sheets),
+        "cp1252_lines": raw.cp1252_lines,
+        "empty_lines": raw.empty_lines,
+        "merged_cells_filled": raw.merged_cells_filled,
+        "identical_rows": res.identical_rows,
+        "name_mappings": {c: dict(sorted(m.items())) for c, m in sorted(res.name_mappings.items())},
+        "masked_values": {"clean_cells": res.masked_cells, "quarantine_lines": masked_lines},
+    }
 
 
 #: Rows per slice when writing a cleaned table (bounds memory; fixed for determinism).
@@ -180,6 +211,37 @@ def write_outputs(target: Path, run_: CleanRun, synthetic_marker: bytes | None) 
         (target / config.SYNTHETIC_MARKER).write_bytes(synthetic_marker)
 
 
+def _notes(v: dict) -> list[str]:
+    """Summary lines for what reading had to make of the files (only when it happened)."""
+    notes = []
+    for f in v.get("unmatched_files", []):
+        hint = (f"most likely {f['likely_table']}: rename it to "
+                f"{f['likely_table']}{Path(f['file']).suffix.lower()}"
+                if f["likely_table"] else "matches no table")
+        notes.append(f"not read: {f['file']} ({hint})")
+    for name in TABLES:
+        t = v.get(name)
+        if not t:
+            continue
+        if t["cp1252_lines"] and t["encoding"] != "cp1252":
+            notes.append(f"{name}: {t['cp1252_lines']} lines read as Windows-1252")
+        if t["header_row"] > 1:
+            notes.append(f"{name}: header found on row {t['header_row']}")
+        if t["skipped_sheets"]:
+            notes.append(f"{name}: sheets skipped (no fitting header): "
+                         + ", ".join(t["skipped_sheets"]))
+        if t["identical_rows"]:
+            notes.append(f"{name}: {t['identical_rows']} rows identical to an earlier row (kept)")
+        n_map = sum(len(m) for m in t["name_mappings"].values())
+        if n_map:
+            notes.append(f"{name}: {n_map} names written as areas writes them "
+                         "(see name_mappings in validation.json)")
+        masked = t["masked_values"]["clean_cells"] + t["masked_values"]["quarantine_lines"]
+        if masked:
+            notes.append(f"{name}: {masked} values with an identifier or BSN masked")
+    return notes
+
+
 def summary_text(run_: CleanRun, out: Path) -> str:
     """The readable summary printed at the end of ``zwt clean``."""
     v = run_.validation
@@ -191,7 +253,8 @@ def summary_text(run_: CleanRun, out: Path) -> str:
         if name not in v:
             continue
         t = v[name]
-        fmt = t["separator"] and f"{t['encoding']}, '{t['separator']}'" or "xlsx"
+        sep = {"\t": "tab"}.get(t["separator"], t["separator"])
+        fmt = t["separator"] and f"{t['encoding']}, '{sep}'" or f"xlsx, sheet '{t['sheet']}'"
         lines.append(f"{name:<20}{t['rows_in']:>10}{t['rows_clean']:>10}"
                      f"{t['rows_quarantined']:>13}  {t['source_file']} ({fmt})")
     lines.append("")
@@ -199,6 +262,7 @@ def summary_text(run_: CleanRun, out: Path) -> str:
     unknown = [f"{n}: {', '.join(v[n]['unknown_columns'])}" for n in TABLES
                if n in v and v[n]["unknown_columns"]]
     lines.append("unknown columns (left out): " + ("; ".join(unknown) or "none"))
+    lines += _notes(v)
     q = run_.quarantine
     if len(q):
         lab = (q["table"].astype(str) + "." + q["column"].astype(str) + ": "

@@ -26,6 +26,9 @@ from zwt_analysis import config
 PLACEHOLDERS = frozenset(
     {"-", "--", "null", "na", "n/a", "n.a.", "nan", "#n/a", "#null!", "#value!", "?", "nil"}
 )
+#: In identifier and code columns (``*_id``, ``area_code``) these mean "missing"
+#: (data contract section 6; it changes section 5's reading for those columns only).
+ID_MISSING = frozenset({"n.v.t.", "nvt", "geen", "onbekend", "-", "null", "na"})
 SPELLINGS_FILE = "spellings.yaml"
 
 
@@ -104,6 +107,17 @@ def parse_text(s: pd.Series) -> Parsed:
     return Parsed(values, bad)
 
 
+def parse_id(s: pd.Series) -> Parsed:
+    """Identifiers and codes: trimmed; :data:`ID_MISSING` (``n.v.t.``, ``geen``, ``-``...) is
+    missing; any other placeholder (``n/a``, ``#N/A``, ``?``) is bad."""
+    t = clean_text(s)
+    lower = t.str.lower()
+    missing = lower.isin(ID_MISSING).to_numpy(dtype=bool) | (t == "").to_numpy()
+    bad = is_placeholder(t) & ~missing
+    values = t.astype("string").mask(missing | bad)
+    return Parsed(values, bad)
+
+
 _NUM_DOT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _NUM_SEMI_SHAPE = r"^[+-]?[\d.]*(?:,\d*)?$"
 _THOUSANDS_DOT = r"\.(?=\d{3}(?!\d))"
@@ -137,20 +151,61 @@ def parse_number(s: pd.Series, decimal_comma: bool) -> Parsed:
     return Parsed(values, bad)
 
 
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def parse_hours(s: pd.Series, decimal_comma: bool) -> Parsed:
+    """Hours: a number (:func:`parse_number`) or ``h:mm`` / ``h:mm:ss`` (``7:30`` = 7.5)."""
+    res = parse_number(s, decimal_comma)
+    t = clean_text(s)
+    clock = t.str.extract(_CLOCK)
+    hit = clock[0].notna().to_numpy()
+    if not hit.any():
+        return res
+    c = clock[hit].astype("float64").fillna(0.0)
+    values = res.values.copy()
+    values[hit] = (c[0] + c[1] / 60 + c[2] / 3600).to_numpy()
+    bad = res.bad & ~hit
+    return Parsed(values, bad)
+
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DUTCH = re.compile(r"^(\d{1,2})([-/])(\d{1,2})\2(\d{4})$")
+#: Day-first (or, with ``--date-order mdy``, month-first) dates; a time part is dropped.
+_DUTCH = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})"
+                    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?$")
+_SERIAL = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
+#: Date orders of ``--date-order``: day first (the rule) or month first.
+DATE_ORDERS = ("dmy", "mdy")
+#: Excel's day 0 on Windows (serial 1 = 1900-01-01, with Lotus' 29 February 1900).
+EXCEL_EPOCH = _dt.date(1899, 12, 30)
 
 
-def _date_from_text(text: str) -> _dt.date | None:
+def _from_serial(text: str, epoch: _dt.date) -> _dt.date | None:
+    """An Excel serial date (the fraction, a time of day, is dropped)."""
+    n = int(float(text.replace(",", ".")))
+    if epoch == EXCEL_EPOCH and n < 61:  # before Lotus' non-existent 1900-02-29 (serial 60)
+        if n in (0, 60):
+            return None
+        n += 1
+    return epoch + _dt.timedelta(days=n)
+
+
+def _date_from_text(text: str, order: str = "dmy", epoch: _dt.date | None = None) -> _dt.date | None:
     m = _ISO.match(text)
     if m:
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif epoch is not None and _SERIAL.match(text):
+        day = _from_serial(text, epoch)
+        if day is None:
+            return None
+        y, mo, d = day.year, day.month, day.day
     else:
         m = _DUTCH.match(text)
         if not m:
             return None
-        y, mo, d = int(m[4]), int(m[3]), int(m[1])
+        first, second = int(m[1]), int(m[3])
+        y, mo, d = (int(m[4]), first, second) if order == "mdy" else (int(m[4]), second, first)
     if not MIN_YEAR <= y <= MAX_YEAR:
         return None
     try:
@@ -159,20 +214,36 @@ def _date_from_text(text: str) -> _dt.date | None:
         return None
 
 
-def parse_date(s: pd.Series) -> Parsed:
-    """Dates: ISO ``2024-03-07`` (a time part is dropped), Dutch ``07-03-2024``,
-    ``7-3-2024`` or ``7/3/2024`` (always day first).
+def month_first_only(s: pd.Series) -> str | None:
+    """An example value when the ``a-b-yyyy`` dates of ``s`` can only be month first, else None.
 
-    Real Excel dates arrive from the XLSX reader already as ISO text. Empty is
-    missing; impossible dates (``31-02-2024``), two-digit years and years
-    outside 1900-2100 are bad. Runs a Python loop: call it on distinct values
-    (:func:`parse_unique`) or use :func:`parse_date_fast`.
+    That is: some value has its second field above 12 and none has its first
+    field above 12 (``3/25/2024`` and no ``25/3/2024``). Call on distinct values.
+    """
+    m = clean_text(s).str.extract(_DUTCH)
+    first = pd.to_numeric(m[0], errors="coerce")
+    second = pd.to_numeric(m[2], errors="coerce")
+    if (first > 12).any() or not (second > 12).any():
+        return None
+    return str(clean_text(s)[(second > 12).to_numpy()].iloc[0])
+
+
+def parse_date(s: pd.Series, order: str = "dmy", epoch: _dt.date | None = None) -> Parsed:
+    """Dates: ISO ``2024-03-07`` (a time part is dropped), Dutch ``07-03-2024``,
+    ``7-3-2024``, ``7/3/2024`` or ``7.3.2024`` (day first; month first with
+    ``order="mdy"``).
+
+    Real Excel dates arrive from the XLSX reader already as ISO text; with
+    ``epoch`` (a workbook's day 0) a plain number is an Excel serial date.
+    Empty is missing; impossible dates (``31-02-2024``), two-digit years and
+    years outside 1900-2100 are bad. Runs a Python loop: call it on distinct
+    values (:func:`parse_unique`) or use :func:`parse_date_fast`.
 
     Returns:
         ``Parsed`` with ``datetime64[ns]`` values (NaT where missing or bad).
     """
     t = clean_text(s)
-    dates = [_date_from_text(x) for x in t.tolist()]
+    dates = [_date_from_text(x, order, epoch) for x in t.tolist()]
     values = pd.Series(pd.to_datetime(pd.Series(dates, dtype=object)), dtype="datetime64[ns]")
     values.index = s.index
     empty = (t == "").to_numpy()
@@ -180,7 +251,7 @@ def parse_date(s: pd.Series) -> Parsed:
     return Parsed(values, ~ok & ~empty)
 
 
-def parse_date_fast(s: pd.Series) -> Parsed:
+def parse_date_fast(s: pd.Series, order: str = "dmy", epoch: _dt.date | None = None) -> Parsed:
     """:func:`parse_date`, with a vectorised fast path for plain ISO dates."""
     t = clean_text(s)
     fast = pd.to_datetime(t.where(t.str.len() == 10, None), format="%Y-%m-%d", errors="coerce")
@@ -191,7 +262,7 @@ def parse_date_fast(s: pd.Series) -> Parsed:
     values = fast.where(fast_ok).astype("datetime64[ns]")
     bad = np.zeros(len(t), dtype=bool)
     rest = ~fast_ok
-    slow = parse_date(t[rest])
+    slow = parse_date(t[rest], order, epoch)
     values[rest] = slow.values.to_numpy()
     bad[rest] = slow.bad
     return Parsed(values, bad)

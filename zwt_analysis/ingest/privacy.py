@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from zwt_analysis.contract import PERSON_ID_COLUMNS
 from zwt_analysis.errors import FatalInputError
 
 KEY_ENV = "ZWT_PSEUDONYM_KEY"
@@ -97,3 +99,96 @@ def pseudonymise(values: pd.Series, key: PseudonymKey) -> pd.Series:
     idx = pa.array(codes.astype(np.int32), mask=codes < 0)
     arr = pa.DictionaryArray.from_arrays(idx, hashed).dictionary_decode()
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
+
+
+def quarantine_values(column: str, text: pd.Series, key: PseudonymKey) -> np.ndarray:
+    """Cell text as shown in quarantine.csv: person identifiers pseudonymised."""
+    if column in PERSON_ID_COLUMNS:
+        t = text.astype("string").str.strip()
+        return pseudonymise(t.mask(t == ""), key).fillna("").to_numpy(dtype=object)
+    return text.to_numpy(dtype=object)
+
+
+# --------------------------------------------------------------------------- masking
+
+#: What a masked identifier is replaced by.
+MASK = "[masked]"
+#: Known identifiers shorter than this are not searched for in free text (``7`` or ``12``
+#: would mask every small number; real client and employee ids are longer).
+MIN_MASKED_ID = 3
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_TOKEN = re.compile(r"[^\s;,|/()\[\]{}<>\"'=:+]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+
+
+def elfproef(s: str) -> bool:
+    """True when ``s`` is 9 ASCII digits passing the BSN eleven-test.
+
+    Weights 9, 8, ..., 2 for the first eight digits and -1 for the last; the
+    sum must be a multiple of 11 and not 0.
+
+    >>> elfproef("123456782"), elfproef("123456789"), elfproef("000000000")
+    (True, False, False)
+    """
+    if len(s) != 9 or not s.isascii() or not s.isdigit():
+        return False
+    total = sum(w * int(d) for w, d in zip(range(9, 1, -1), s[:8], strict=True)) - int(s[8])
+    return total != 0 and total % 11 == 0
+
+
+def mask_text(text: str, known: frozenset[str]) -> str:
+    """``text`` with every BSN-like number and every known identifier replaced by :data:`MASK`.
+
+    A BSN-like number is 9 digits standing alone that pass :func:`elfproef`.
+    A known identifier (a raw ``client_id`` or ``employee_id`` of the data,
+    at least :data:`MIN_MASKED_ID` characters) is masked where it is the
+    whole cell, a word of it (split at white space and punctuation) or a run
+    of letters and digits inside a word. A pseudonym (64 hex characters) is
+    left as it is.
+    """
+    if known and text.strip() in known:
+        return MASK
+
+    def word(m: re.Match) -> str:
+        w = m[0]
+        if _PSEUDONYM.fullmatch(w):
+            return w
+        if w in known or w.strip(".-_") in known:
+            return MASK
+        w = _NINE_DIGITS.sub(lambda d: MASK if elfproef(d[0]) else d[0], w)
+        return _ALNUM.sub(lambda a: MASK if a[0] in known else a[0], w) if known else w
+
+    return _TOKEN.sub(word, text)
+
+
+def known_identifiers(columns: list[pd.Series]) -> frozenset[str]:
+    """The distinct raw identifiers (trimmed, at least :data:`MIN_MASKED_ID` characters)."""
+    found: set[str] = set()
+    for s in columns:
+        found.update(t for t in (str(u).strip() for u in s.dropna().unique())
+                     if len(t) >= MIN_MASKED_ID)
+    return frozenset(found)
+
+
+def mask_series(s: pd.Series, known: frozenset[str]) -> tuple[pd.Series, int]:
+    """:func:`mask_text` on every cell of ``s`` (per distinct value); also the cells changed."""
+    codes, uniq = _codes(s)
+    masked = [None if u is None or (not isinstance(u, str) and pd.isna(u)) else mask_text(str(u), known)
+              for u in uniq]
+    changed = np.array([m is not None and m != u for m, u in zip(masked, uniq, strict=True)]
+                       + [False], dtype=bool)
+    n = int(changed[codes].sum())
+    if not n:
+        return s, 0
+    vals = pd.Series(masked, dtype=object)
+    cat = pd.Categorical(vals.where(vals.notna(), None))
+    lut = np.append(np.asarray(cat.codes, dtype=np.int64), -1)
+    return pd.Series(pd.Categorical.from_codes(lut[codes], dtype=cat.dtype), index=s.index), n
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, list]:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return np.asarray(s.cat.codes, dtype=np.int64), list(s.cat.categories)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), list(uniq)

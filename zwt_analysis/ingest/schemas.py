@@ -16,7 +16,10 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
+from zwt_analysis import config
 from zwt_analysis.contract import TABLES, Column, Table
+
+PLAUSIBLE_RANGES_FILE = "plausible_ranges.yaml"
 
 #: Date orders checked per table: (later, earlier) means ``later`` may not lie
 #: before ``earlier`` (equal is fine). The contract names
@@ -54,6 +57,16 @@ NOT_YES_NO = "not a yes/no value"
 UNKNOWN_TEAM = "unknown team (not in areas)"
 CONTROL_CHARACTER = "control character in text"
 TOO_LARGE = "number too large"
+TOTALS_ROW = "totals row"
+
+#: Words that make a row a totals row when an organisation, team or id cell
+#: says one of them (as its first or last word): ``Totaal``, ``DOCK totaal``.
+TOTALS_WORDS = frozenset({"totaal", "total", "subtotaal", "subtotal", "eindtotaal"})
+#: Columns a totals row is recognised by (besides every identifier column).
+TOTALS_COLUMNS = ("organisation", "team")
+
+#: Number columns that also accept hours written as ``h:mm`` (``7:30`` = 7.5).
+CLOCK_COLUMNS: frozenset[tuple[str, str]] = frozenset({("time_registrations", "hours")})
 
 #: Column kinds whose cells are checked for control characters (numbers and
 #: dates holding one fail their own parser).
@@ -86,6 +99,11 @@ def parse_failure_reason(col: Column) -> str:
         "period": NOT_A_PERIOD,
         "bool": NOT_YES_NO,
     }.get(col.kind, f"unknown value for {col.name}")
+
+
+def whole_row_rule(reason: str) -> str:
+    """The rule of a whole-row reason: the reason without its details in brackets."""
+    return reason.split(" (")[0].split(":")[0]
 
 
 def range_reason(col: Column) -> str | None:
@@ -126,11 +144,35 @@ def key_label(key: tuple[str, ...]) -> str:
     return "+".join(key)
 
 
+@cache
+def plausible_ranges() -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """``(table, column) -> (min, max)`` from ``resources/plausible_ranges.yaml``."""
+    data = config.load_yaml(config.resource(PLAUSIBLE_RANGES_FILE)) or {}
+    out = {}
+    for table, cols in data.items():
+        for col, rng in cols.items():
+            TABLES[table].column(col)  # a typo in the file fails loudly
+            lo, hi = rng.get("min"), rng.get("max")
+            out[(table, col)] = (None if lo is None else float(lo), None if hi is None else float(hi))
+    return out
+
+
+def plausible_reason(table: str, col: Column) -> str | None:
+    """``implausible budgeted_fte (plausible: 0 to 5000)``, or None without a range."""
+    rng = plausible_ranges().get((table, col.name))
+    if rng is None:
+        return None
+    lo, hi = rng
+    lo_text = _num(lo) if lo is not None else (_num(col.minimum) if col.minimum is not None else "any")
+    hi_text = _num(hi) if hi is not None else "any"
+    return f"implausible {col.name} (plausible: {lo_text} to {hi_text})"
+
+
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _checks(col: Column) -> list[pa.Check]:
+def _checks(table: str, col: Column) -> list[pa.Check]:
     checks: list[pa.Check] = []
     reason = range_reason(col)
     if reason is not None:
@@ -141,6 +183,13 @@ def _checks(col: Column) -> list[pa.Check]:
             checks.append(pa.Check.le(col.maximum, error=reason))
     if col.kind == "enum":
         checks.append(pa.Check.isin(list(col.values), error=f"unknown value for {col.name}"))
+    implausible = plausible_reason(table, col)
+    if implausible is not None:
+        lo, hi = plausible_ranges()[(table, col.name)]
+        if lo is not None:
+            checks.append(pa.Check.ge(lo, error=implausible))
+        if hi is not None:
+            checks.append(pa.Check.le(hi, error=implausible))
     return checks
 
 
@@ -153,7 +202,7 @@ def parsed_schema(name: str) -> pa.DataFrameSchema:
     """
     table: Table = TABLES[name]
     return pa.DataFrameSchema(
-        {c.name: pa.Column(None, _checks(c), nullable=not c.required, required=True)
+        {c.name: pa.Column(None, _checks(name, c), nullable=not c.required, required=True)
          for c in table.columns},
         name=name,
         strict=False,
@@ -204,6 +253,10 @@ def rules_table() -> pd.DataFrame:
                 rules.append(NOT_WHOLE)
             if (r := range_reason(c)) is not None:
                 rules.append(r)
+            if (r := plausible_reason(t.name, c)) is not None:
+                rules.append(r)
+            if c.kind == "id" or c.name in TOTALS_COLUMNS:
+                rules.append(TOTALS_ROW)
             rules += [order_reason(a, b) for a, b in DATE_ORDERS.get(t.name, ()) if a == c.name]
             if c.event:
                 rules.append("event date after as-of")

@@ -36,10 +36,18 @@ from ._hours import PreventionVariant, build_hours
 from ._kpi import build_register, build_values
 from ._measures import outflow_rate as realised_outflow
 from ._messy import _Fresh, add_broken_rows
+from ._messy_files import (
+    UNMATCHED_FILE,
+    XLSX_TABLE,
+    csv_bytes,
+    vary_values,
+    write_unmatched,
+    write_xlsx,
+)
 from ._signals import build_bends_and_signals
 from ._staff import build_staff
 from ._staff import outflow_rate as planned_outflow
-from ._write import XLSX_TABLE, format_table, header_names, write_csv, write_xlsx
+from ._write import format_table, header_names, write_csv
 
 __all__ = ["main", "generate", "prevention_panel", "PreventionVariant"]
 
@@ -191,9 +199,9 @@ def main(out: Path, seed: int = 2026, scale: float = 1.0, messy: bool = False,
             p = out / f"{name}{ext}"
             if p.exists():
                 p.unlink()
-    stale = out / MESSY_ROWS
-    if stale.exists():
-        stale.unlink()
+    for stale in (out / MESSY_ROWS, out / UNMATCHED_FILE):
+        if stale.exists():
+            stale.unlink()
     U = day(until)
     frng = np.random.default_rng([seed, 1])
     fresh = _Fresh()
@@ -202,12 +210,19 @@ def main(out: Path, seed: int = 2026, scale: float = 1.0, messy: bool = False,
     for name in TABLE_NAMES:
         fmt = format_table(name, tables[name], messy, frng)
         if messy:
+            fmt = vary_values(name, fmt, frng)
             fmt, log = add_broken_rows(name, tables[name], fmt, U, messy, frng, fresh)
             logs.append(log)
         counts[name] = len(fmt)
         headers = header_names(name, messy, frng)
         if messy and name == XLSX_TABLE:
-            _atomic(out / f"{name}.xlsx", lambda p, f=fmt, n=name, h=headers: write_xlsx(f, p, h, n))
+            _atomic(out / f"{name}.xlsx",
+                    lambda p, f=fmt, n=name, h=headers: write_xlsx(f, p, h, n))
+        elif messy:
+            data = csv_bytes(name, fmt, headers, frng)
+            _atomic(out / f"{name}.csv", lambda p, d=data: p.write_bytes(d))
+            if name == "cases":
+                write_unmatched(out, fmt, headers)
         else:
             _atomic(out / f"{name}.csv", lambda p, f=fmt, h=headers: write_csv(f, p, h, messy))
     truth["rows_written"] = counts

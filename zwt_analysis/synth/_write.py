@@ -81,6 +81,9 @@ ENUM_SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
 BOOL_SPELLINGS = {True: ("true", "ja", "Ja", "WAAR", "1"), False: ("false", "nee", "Nee", "ONWAAR", "0")}
 #: Integer columns written without thousands grouping (a year is never "2.024").
 NO_GROUPING = {"year", "quality_block"}
+#: Stands for a ``"`` that opens a quoted cell and never closes it (replaced when written:
+#: a cell holding ``"`` would otherwise be quoted properly by the CSV writer).
+UNCLOSED_QUOTE = "\x01"
 
 
 def _cat(codes: np.ndarray, categories: list[str] | np.ndarray) -> pd.Categorical:
@@ -244,83 +247,3 @@ def write_csv(df: pd.DataFrame, path: Path, headers: list[str], messy: bool) -> 
     df.to_csv(path, index=False, header=headers, sep=";" if messy else ",",
               encoding="cp1252" if messy else "utf-8", lineterminator="\r\n" if messy else "\n",
               na_rep="")
-
-
-#: In messy mode this table arrives as an Excel workbook (typed cells), not as CSV.
-XLSX_TABLE = "budgets"
-#: Fixed time stamp inside the workbook (document properties and zip entries), for determinism.
-XLSX_TIMESTAMP = (2026, 1, 1, 0, 0, 0)
-
-
-def _typed(text: str | None, kind: str) -> object:
-    """A messy cell text as the typed value a real Excel export holds (text if it is no value)."""
-    import datetime as _dt
-
-    if text is None:
-        return None
-    if kind == "date":
-        parts = text.split("-")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            try:
-                return _dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-            except ValueError:
-                return text
-        return text
-    if kind in ("float", "int"):
-        body = text.lstrip("-")
-        if body and all(ch.isdigit() or ch in ".," for ch in body):
-            v = float(text.replace(".", "").replace(",", "."))
-            return int(v) if kind == "int" and v.is_integer() else v
-        return text
-    return text
-
-
-def write_xlsx(df: pd.DataFrame, path: Path, headers: list[str], name: str) -> None:
-    """Write a messy-formatted table as a one-sheet .xlsx with typed cells, deterministically.
-
-    Numbers become Excel numbers, dates real Excel dates; cells that are no
-    valid number/date (the deliberately broken ones) stay text.
-    """
-    import datetime as _dt
-    import io
-    import zipfile
-
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    kinds = {c.name: c.kind for c in TABLES[name].columns}
-    cols = []
-    for c in df.columns:
-        cat = df[c].array
-        typed = [_typed(str(v), kinds[c]) for v in cat.categories]
-        cols.append((np.asarray(cat.codes), typed))
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(name)
-    ws.append(headers)
-    for i in range(len(df)):
-        ws.append([typed[codes[i]] if codes[i] >= 0 else None for codes, typed in cols])
-    stamp = _dt.datetime(*XLSX_TIMESTAMP)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "zwt synth"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = _fixed_core_times(data)
-            info = zipfile.ZipInfo(item.filename, date_time=XLSX_TIMESTAMP)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
-
-
-def _fixed_core_times(xml: bytes) -> bytes:
-    """Replace the created/modified times in docProps/core.xml by the fixed stamp."""
-    import re
-
-    iso = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*XLSX_TIMESTAMP)
-    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                  rb"\g<1>" + iso.encode() + rb"\g<2>", xml)
