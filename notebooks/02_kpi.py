@@ -16,16 +16,18 @@
 # %% tags=["parameters"]
 processed_dir = ""     # "" -> de map data/processed/current van het project
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv als die er is, anders berekend
-organisation = "ALL"   # "ALL": heel Zaanstad; of één organisatie (DOCK, Incluzio, SMD)
+organisation = "ALL"   # "ALL": de hele gemeente; of één organisatie
 output_dir = ""        # map voor de CSV-tabellen; "" -> de huidige map
 rules_file = ""        # "" -> de meegeleverde zwt_analysis/resources/kpi_rules.yaml
 max_panels = 12        # hoogstens zoveel KPI-panelen in de trendfiguur
-first_year = 2019      # trends en signalen vanaf dit jaar
+first_year = 0         # figuren en signalen vanaf dit jaar; 0 = vanaf het eerste jaar met gegevens
 
 # %%
 from zwt_analysis.present import md, show
+from zwt_analysis.present.page import kern, method_note
 from zwt_analysis.reports import context
-from zwt_analysis.reports.kpi import build, plots, tables
+from zwt_analysis.reports.kpi import accountability_tables as acc
+from zwt_analysis.reports.kpi import build, plots, tables, text
 
 ctx = context.start(
     title="KPI's: van een lange lijst naar een paar die ertoe doen",
@@ -36,209 +38,243 @@ ctx = context.start(
 
 # %%
 res = build(ctx, ctx.params)
+kern(text.kern_sentences(res))
+for note in text.missing_notes(res):
+    md(f"*Overgeslagen. {note}*")
+method_note()
 colours = plots.organisation_colours(res.organisations)
+sig_cfg = res.rules.get("signals", {})
 
 # %% [markdown]
 # De evaluatie van de wijkteams vond te veel KPI's, van wisselende kwaliteit: niet alle
 # meetbaar, weinig over waar het werk voor is, geen enkele over preventie. De
 # verantwoording voelt als een afvinklijst en gesprekken blijven anekdotisch, omdat
 # verhalen niet aan cijfers gekoppeld zijn. Het advies: minder KPI's, alle meetbaar en
-# betekenisvol, verbonden met een verandertheorie en met de bouwstenen van het NJi
-# Kwaliteitskompas.
+# betekenisvol, verbonden met een verandertheorie en met de bouwstenen van het
+# Kwaliteitskompas van het NJi.
 #
 # Dit rapport toetst elke KPI uit het register, stelt een kleinere set voor met een reden
-# per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk op
-# één tijdas.
+# per KPI, laat zien wat ontbreekt, en zet de cijfers en de signalen uit de praktijk naast
+# elkaar.
 
 # %% [markdown]
-# ## 1. De toets per KPI
+# ## 1. Het voorstel: welke KPI's blijven
 #
-# Elke KPI wordt op zeven punten bekeken:
-#
-# - **Meetbaar**: er is een databron, of een indicator die zwt zelf berekent.
-# - **Volledig**: het aandeel van de verwachte cellen (organisatie × periode) waarvoor een
-#   waarde is aangeleverd. Verwacht zijn alle organisaties in alle perioden waarin de KPI
-#   voorkomt.
-# - **Onderscheidend**: varieert de KPI tussen organisaties en perioden
-#   (variatiecoëfficiënt, aandeel verschillende waarden)? Een constante KPI zegt niets.
-# - **Norm**: is er een streefwaarde, en in welk aandeel van de cellen is die gehaald
-#   (rekening houdend met de richting: hoger of lager is beter)?
-# - **Overlap**: rangcorrelatie (Spearman) met de andere KPI's over de gedeelde
-#   organisatie × periode-cellen; KPI's die vrijwel hetzelfde meten vormen een groep.
-# - **Resultaatniveau en bouwsteen**: input, activiteit, output, outcome of impact; en welke
-#   van de zeven bouwstenen van het NJi Kwaliteitskompas.
-# - **Verandertheorie**: staat beschreven waarom de KPI ertoe doet?
-#
-# Het voorstel volgt uit vaste regels, in deze volgorde; de eerste regel die past beslist.
-# De drempels staan in `kpi_rules.yaml` en kunnen per gemeente worden aangepast.
+# Een KPI blijft als hij meetbaar is (er is een bron, of zwt berekent hem zelf), volledig
+# genoeg wordt aangeleverd, organisaties en perioden van elkaar onderscheidt, niet vrijwel
+# hetzelfde meet als een andere KPI, en een verandertheorie heeft: een beschrijving van
+# waarom hij ertoe doet. Vaste regels bepalen het voorstel; de drempels staan in de
+# instellingen en kunnen per gemeente worden aangepast.
 
 # %%
-md(tables.rules_markdown(res.rules))
-note = tables.organisation_note(res.organisation)
-if note:
-    md(note)
-
-# %% [markdown]
-# ## 2. Het voorstel
-
-# %%
-md(tables.proposal_text(res.audit))
-show(tables.decision_summary(res.audit))
-show(tables.rule_summary(res.audit, res.rules), caption="Welke regel besliste")
-
-# %%
-show(tables.audit_table_nl(res.audit, res.accountability), max_rows=200,
-     caption="Toets en voorstel per KPI (Volledig/Norm gehaald: aandeel cellen)")
-path = ctx.save_table(res.audit_csv, "kpi_audit")
-md(f"*De volledige toets staat in `{path.name}`.*")
+if res.has_register:
+    md(text.proposal_text(res.audit))
+    show(tables.rule_summary(res.audit, res.rules, codes=False),
+         caption="Waarom KPI's blijven, opgaan in een andere of afvallen")
+    show(tables.kept_table_nl(res.audit, res.accountability, res.rules),
+         caption="De KPI's die blijven, en waarom (Volledig en Norm gehaald: aandeel perioden)")
+    note = text.organisation_note(res.organisation)
+    if note:
+        md(note)
+    path = ctx.save_table(res.audit_csv, "kpi_audit")
+    md(f"*De toets van alle {len(res.audit)} KPI's staat in `{path.name}`.*")
+else:
+    md("*Geen KPI's om te toetsen.*")
 
 # %% [markdown]
 # ### KPI's die vrijwel hetzelfde meten
 #
-# Binnen een groep blijft de KPI die het best meetbaar, het meest volledig en het meest
-# op uitkomsten gericht is; de andere gaan erin op. Een groep ontstaat via ketens van
-# paren met een hoge rangcorrelatie: twee KPI's in één groep hoeven dus niet zelf sterk
-# samen te hangen. Samenhang is hier geen oorzaak: het betekent alleen dat de KPI's
-# organisaties en perioden in vrijwel dezelfde volgorde zetten.
+# Binnen zo'n groep blijft de KPI die het best meetbaar, het meest volledig en het meest
+# op uitkomsten gericht is; de andere gaan erin op. Samenhang is hier geen oorzaak: het
+# betekent alleen dat de KPI's organisaties en perioden in vrijwel dezelfde volgorde zetten.
 
 # %%
-dups = tables.duplicate_groups_table(res.audit)
-if len(dups):
-    show(dups)
+dups = tables.duplicate_groups_table(res.audit) if res.has_register else None
+if dups is not None and len(dups):
+    show(dups, max_rows=tables.MAX_ROWS)
 else:
-    md("Geen bijna-duplicaten gevonden.")
+    md("Geen KPI's die vrijwel hetzelfde meten.")
 
 # %% [markdown]
 # ### Klopt wat wordt aangeleverd?
 #
 # Voor KPI's die zwt zelf ook berekent, is de aangeleverde waarde vergeleken met zwt's
-# eigen uitkomst voor dezelfde organisatie en periode (marge in `kpi_rules.yaml`). Dit
-# telt niet mee in het voorstel, maar laat zien of aanlevering en registratie hetzelfde
-# meten.
+# eigen uitkomst voor dezelfde organisatie en periode. Dit telt niet mee in het voorstel,
+# maar laat zien of aanlevering en registratie hetzelfde meten.
 
 # %%
 if len(res.verification):
-    show(tables.verification_table_nl(res.verification), decimals=3)
+    show(tables.verification_table_nl(res.verification), decimals=3, max_rows=tables.MAX_ROWS)
 else:
     md("Geen KPI's om met zwt's eigen indicatoren te vergelijken.")
 
-# %% [markdown]
-# ## 3. Wat ontbreekt: bouwstenen, resultaatniveaus en thema's
+# %% [markdown] tags=["methode"]
+# ### Methode: de toets per KPI
 #
-# Aantal **behouden** KPI's per bouwsteen van het NJi Kwaliteitskompas en per
-# resultaatniveau, naast het aantal in het hele register.
+# - **Meetbaar**: een databron, of een `indicator_id` die zwt berekent.
+# - **Volledig**: aandeel van de verwachte cellen (organisatie × periode) met een waarde;
+#   verwacht zijn alle organisaties in alle perioden waarin de KPI voorkomt.
+# - **Onderscheidend**: variatiecoëfficiënt (standaardafwijking / |gemiddelde|) en aandeel
+#   verschillende waarden.
+# - **Norm**: aandeel cellen dat de streefwaarde haalt, met de richting (hoger of lager is beter).
+# - **Overlap**: rangcorrelatie (Spearman) over de gedeelde cellen, ook binnen organisaties
+#   door de tijd; groepen via ketens van paren (single linkage).
+# - **Resultaatniveau en bouwsteen** (Kwaliteitskompas 2024) en **verandertheorie**.
+#
+# De eerste regel die past beslist (`kpi_rules.yaml`, `docs/kpi_audit.md`):
 
-# %%
-show(tables.block_table_nl(res.blocks))
-empty = tables.empty_blocks_text(res.blocks)
-if empty:
-    md(empty)
-
-# %%
-show(tables.gaps_table_nl(res.gaps))
-md("Een thema telt als gedekt als een behouden KPI het in naam, omschrijving of "
-   "verandertheorie noemt (trefwoorden in `kpi_rules.yaml`), of als zijn indicator of "
-   "resultaatniveau erbij hoort. De kandidaten berekent zwt al uit de eigen registraties; "
-   "ze vragen geen extra aanlevering.")
+# %% tags=["methode"]
+md(tables.rules_markdown(res.rules))
+if res.has_register:
+    show(tables.rule_summary(res.audit, res.rules), caption="Welke regel besliste")
+    show(tables.audit_table_nl(res.audit, res.accountability, res.rules), max_rows=200,
+         caption="Toets en voorstel per KPI")
+    show(tables.duplicate_groups_table(res.audit, with_rho=True), caption="Groepen met |rho|")
 
 # %% [markdown]
-# ## 4. Waarop kan elke opdracht worden aangesproken?
+# ## 2. Wat ontbreekt: bouwstenen en thema's
+#
+# Aantal **behouden** KPI's per bouwsteen van het Kwaliteitskompas (NJi, 2024) en per
+# resultaatniveau, naast het aantal in het hele register. Een thema telt als gedekt als een
+# behouden KPI het noemt of erover gaat; de kandidaten berekent zwt al uit de eigen
+# registraties, zonder extra aanlevering.
+
+# %%
+if res.has_register:
+    show(tables.block_table_nl(res.blocks, res.rules))
+    empty = text.empty_blocks_text(res.blocks, res.rules)
+    if empty:
+        md(empty)
+    show(tables.gaps_table_nl(res.gaps))
+else:
+    md("*Overgeslagen: zonder KPI-register is er geen dekking te bepalen.*")
+
+# %% [markdown]
+# ## 3. Waarop kan elke opdracht worden aangesproken?
 #
 # Niet elke opdracht kan op uitkomsten worden afgerekend. Ebrahim (2019, *Measuring Social
 # Change*) onderscheidt vier strategieën naar twee vragen: hoe zeker is het verband tussen
-# de inzet en het effect, en hoeveel controle heeft de uitvoerder over de uitkomst?
-# Daaruit volgt tot welk resultaatniveau een opdracht zich kan verantwoorden. Een outcome
-# die een opdracht niet in de hand heeft, hoort bij samen leren, niet bij afrekenen.
+# de inzet en het effect, en hoeveel heeft de uitvoerder de uitkomst in de hand? Daaruit
+# volgt tot welk resultaatniveau een opdracht zich kan verantwoorden. Een uitkomst die een
+# opdracht niet in de hand heeft, hoort bij samen leren, niet bij afrekenen.
 #
-# De indeling van de opdrachten is een voorstel (in `kpi_rules.yaml`): de hoofdopdracht
-# van de wijkteams is *geïntegreerd* (toegang, onderzoek en ondersteuning liggen in eigen
-# hand; het verband tussen tijdige, passende hulp en minder terugval is redelijk bekend),
-# dus output én outcome, zoals heraanmelding binnen 12 maanden. Aanvullende opdrachten van
-# de gemeente zijn *niche*: verantwoorden op output. PACT-opdrachten zijn *ecosysteem*:
-# samen met partners in de wijk, outcomes gedeeld, impact alleen om samen van te leren.
-# "Zonder KPI" telt opdrachten waarvoor het register geen enkele KPI noemt.
+# De indeling is een voorstel in de instellingen: de hoofdopdracht van de wijkteams is
+# *geïntegreerd* (output én outcome, zoals heraanmelding binnen 12 maanden), aanvullende
+# opdrachten van de gemeente zijn *niche* (output), opdrachten met partners in de wijk zijn
+# *ecosysteem* (outcomes gedeeld, impact alleen om samen van te leren).
 
 # %%
-show(tables.strategy_table(res.rules))
-show(tables.accountability_summary(res.accountability, res.strategies, res.rules, res.audit),
-     caption="Opdrachten per strategie; KPI's per niveau in het register (behouden)")
-
-# %%
-md(tables.accountability_text(res.accountability, res.audit, res.rules))
-misfit = tables.misfit_table_nl(res.accountability, res.audit, res.rules)
-if len(misfit):
-    show(misfit, caption="KPI's boven het niveau waarop hun opdracht kan verantwoorden")
+if res.has_register:
+    show(acc.strategy_table(res.rules))
+    show(acc.accountability_summary(res.accountability, res.strategies, res.rules, res.audit),
+         caption="Opdrachten per strategie; KPI's per niveau in het register (behouden)")
+    md(acc.accountability_text(res.accountability, res.audit, res.rules))
+    misfit = acc.misfit_table_nl(res.accountability, res.audit, res.rules)
+    if len(misfit):
+        show(misfit, max_rows=tables.MAX_ROWS,
+             caption="KPI's boven het niveau waarop hun opdracht kan verantwoorden")
+else:
+    md("*Overgeslagen: zonder KPI-register zijn er geen KPI's per opdracht.*")
 
 # %% [markdown]
-# ## 5. Trends van de behouden KPI's
+# ## 4. De behouden KPI's door de tijd, met signalen uit de praktijk
 #
 # Per KPI één paneel, met een lijn per organisatie en de streefwaarde als rode stippellijn.
-# Alleen afgeronde perioden: een jaar of kwartaal dat op de peildatum nog loopt, telt niet mee.
-# Aangeleverde KPI-waarden hebben geen teller en noemer, dus er is geen
-# betrouwbaarheidsinterval. Een stippellijn met een nummer in de kleur van een organisatie
-# is een signaal uit de praktijk over die KPI (zie de tijdlijn en de tabel in paragraaf 7);
-# signalen zonder KPI staan alleen op de tijdlijn.
+# Een stippellijn in de kleur van een organisatie is een signaal uit de praktijk dat deze
+# KPI raakt; de recentste hebben een kort label (de hele tekst staat onder de figuur).
+# Aangeleverde KPI-waarden hebben geen teller en noemer, dus er is geen band rond de lijn.
+# Onder de titel staat de trend over alle bruikbare perioden.
 
 # %%
-fig = plots.plot_small_multiples(res.kpi_series, res.signal_panels, ncols=3, colours=colours)
+panel_args = dict(colours=colours, city_label=res.city_label,
+                  verdicts=text.panel_verdicts(res.trends, res.organisation, res.city_label),
+                  max_labels=sig_cfg.get("max_labels_per_panel", 4),
+                  label_chars=sig_cfg.get("label_chars", 26))
+fig = plots.plot_small_multiples(res.kpi_series, res.signal_panels, **panel_args)
 if fig is None:
     md("Geen behouden KPI's met aangeleverde waarden.")
 
+# %%
+labelled = tables.figure_signals_nl(res.signal_panels, res.kpi_series, panel_args["max_labels"])
+if len(labelled):
+    show(labelled, caption="Signalen met een label in de figuur")
+
 # %% [markdown]
-# ## 6. Trends van zwt's eigen indicatoren
+# ## 5. zwt's eigen indicatoren
 #
-# Dezelfde opzet voor indicatoren die zwt zelf uit de registraties berekent (zie de
-# indicatorencatalogus), met Zaanstad als geheel als zwarte stippellijn en de streefwaarde
-# van de KPI die de indicator noemt als rode stippellijn. Signalen over zo'n KPI staan ook
-# op het paneel van de indicator. Bij aandelen die op dossiers berusten (termijnen,
-# heraanmelding) toont de band het 95%-interval (Wilson). Bij het preventieve aandeel zijn
-# uren de eenheid; uren van één medewerker zijn geen onafhankelijke waarnemingen, dus hier
-# geen interval (zie het preventierapport).
+# Dezelfde opzet voor indicatoren die zwt zelf uit de registraties berekent, met de
+# gemeente als geheel als grijze streepjeslijn. Bij aandelen die op zaken berusten
+# (termijnen, heraanmelding) is de band het 95%-interval. Gestippeld zijn perioden die
+# niet meetellen in de trend: de opstart van de registratie (heraanmelding heeft het jaar
+# ervoor nodig, de caseload de zaken die al liepen) en voorlopige kwartalen waarvan de
+# termijn op de peildatum nog niet voor alle zaken verstreken is (open rondje). Waarden
+# van te kleine groepen zijn weggelaten. Een ≈ op de as: de as begint niet bij nul.
 
 # %%
-fig = plots.plot_small_multiples(res.indicator_series, res.signal_panels, ncols=3,
-                                 colours=colours)
+fig = plots.plot_small_multiples(res.indicator_series, res.signal_panels, **panel_args)
 if fig is None:
     md("Geen indicatoren beschikbaar.")
 
+# %%
+labelled = tables.figure_signals_nl(res.signal_panels, res.indicator_series,
+                                    panel_args["max_labels"])
+if len(labelled):
+    show(labelled, caption="Signalen met een label in de figuur")
+
 # %% [markdown]
-# ### Trendtoets
+# ### De trends in één oogopslag
 #
-# Per reeks en organisatie: is er een lineaire trend in de tijd? Voor aandelen die op
-# dossiers berusten (teller en noemer) een binomiaal model (logit) met geschatte
-# overdispersie; voor andere reeksen een lineaire regressie op de tijd met
-# Newey-West-standaardfouten, die rekening houden met samenhang tussen opeenvolgende
-# perioden. De helling staat per jaar, bij aandelen in procentpunten (pp). Omdat er veel
-# reeksen tegelijk worden getoetst, zijn de p-waarden gecorrigeerd (Benjamini-Hochberg).
+# Per reeks: daalt of stijgt hij aantoonbaar? Zo ja, dan staat erbij hoeveel per jaar (pp:
+# procentpunt) en het 95%-interval daarvan. "Te kort om te beoordelen" betekent dat er te weinig bruikbare perioden
+# zijn, of dat opeenvolgende perioden zo sterk samenhangen dat een oordeel niet
+# betrouwbaar is. Elke reeks is één keer getoetst voor alle rapporten samen, dus het rapport
+# van de gemeente en dat van een organisatie zeggen over dezelfde reeks hetzelfde.
 
 # %%
-show(tables.trend_table_nl(res.trends), max_rows=150)
-_ = ctx.save_table(res.trends, "kpi_trends")
+if len(res.trends):
+    show(tables.trend_table_nl(res.trends, res.city_label))
+    path = ctx.save_table(tables.trends_csv(res.trends), "kpi_trends")
+    md(f"*Alle toetsen met hun details staan in `{path.name}`.*")
+else:
+    md("Geen reeksen om te toetsen.")
 
-# %% [markdown]
-# **Kanttekeningen bij de trendtoets.** Een lineaire trend is een vereenvoudiging: een knik
-# (een reorganisatie, een nieuwe werkwijze, een andere registratie) kan een trend
-# veroorzaken of verbergen; kijk daarom altijd naar de figuur en de signalen. Met weinig
-# perioden zijn Newey-West-standaardfouten onbetrouwbaar en is de toets zwak; reeksen
-# met minder perioden dan de drempel worden niet getoetst. Een trend zegt niet waardoor
-# iets verandert: samenhang in de tijd is geen oorzaak. Veranderingen in definitie of
-# aanlevering van een KPI kunnen als trend verschijnen. Bij aangeleverde KPI-waarden is de
-# onzekerheid per periode onbekend (geen teller en noemer), dus telt elke periode even
-# zwaar. De reeks voor Zaanstad bevat de organisaties en is dus geen onafhankelijke,
-# extra toets.
-
-# %% [markdown]
-# ## 7. Signalen uit de praktijk
+# %% [markdown] tags=["methode"]
+# ### Methode: de trendtoets
 #
-# Signalen en verhalen uit de wijken, op dezelfde tijdas als de cijfers. Ze verklaren een
-# knik niet, maar geven richting voor het gesprek: wat gebeurde er toen de lijn boog?
+# Aandelen uit tellingen (termijnen, heraanmelding, preventieve uren): quasi-binomiaal
+# logit-model met het aandeel als uitkomst, de noemer als gewicht, Pearson-dispersie en een
+# t-toets; de helling is het gemiddelde marginale effect. Andere reeksen (ook aangeleverde
+# KPI-waarden): OLS met een t-toets. Beide corrigeren voor autocorrelatie via de effectieve
+# steekproefomvang, met de autocorrelatie gepoold over de reeksen van dezelfde indicator.
+# Benjamini-Hochberg over de hele familie van een run: alle reeksen van de indicatortabel
+# (organisaties, teams en de gemeente) en, apart, alle aangeleverde waarden van de behouden
+# KPI's. Minimale lengtes uit `methods.yaml`, vastgesteld met `make validate`
+# (`docs/validation.md`). Opstart en voorlopige perioden: `zwt_analysis.methods.windows`.
+# Een lineaire trend is een vereenvoudiging: een knik (reorganisatie, nieuwe werkwijze,
+# andere registratie) kan een trend veroorzaken of verbergen.
+
+# %% tags=["methode"]
+show(tables.trends_csv(res.trends), max_rows=200, decimals=4)
+
+# %% [markdown]
+# ## 6. Signalen uit de praktijk per thema
+#
+# Signalen en verhalen uit de wijken, per thema: hoeveel, van wie, wanneer, en welke cijfers
+# ze raken. Ze verklaren een knik niet, maar geven richting voor het gesprek: wat gebeurde er
+# toen de lijn boog?
 
 # %%
 if len(res.signals):
-    fig = plots.plot_signal_timeline(res.signals, res.timeline_start, res.timeline_end, colours)
-    show(tables.signals_table_nl(res.signals), max_rows=200)
+    show(tables.signal_overview_nl(res.signal_overview), caption="Signalen per thema")
 else:
     md("Geen signalen in deze periode.")
+
+# %%
+fig = plots.plot_signal_timeline(res.signals, res.timeline_start, res.timeline_end, colours)
+
+# %% tags=["methode"]
+if len(res.signals):
+    show(tables.signals_list_nl(res.signals), max_rows=500, caption="Alle signalen")
 
 # %% [markdown]
 # ## Verantwoording

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from kpi_builders import CELLS, CONTRACT_INDICATORS, K1, RULES, TOC, register, typed, values
 
 from zwt_analysis.reports.kpi import accountability, checks, redundancy, rules, tables
+from zwt_analysis.reports.kpi import accountability_tables as acc_tables
 from zwt_analysis.reports.kpi import audit as kpi_audit
 
 # ----------------------------------------------------------------- measurable
@@ -254,7 +255,10 @@ def test_audit_decisions_follow_ordered_rules(small):
     assert a.loc["K6", "completeness"] == pytest.approx(2 / 4)
     assert a.loc["K1", "share_met"] == pytest.approx(4 / 8)
     assert a["reason"].str.len().min() > 10
-    assert "0,007 < 0,02" in a.loc["K9", "reason"]  # Dutch decimal comma
+    # plain Dutch, Dutch decimal comma: the cv 0.0074 as a spread of 0,7% (issue 18: no
+    # "variatiecoëfficiënt" in the reviewer text)
+    assert "gemiddeld 0,7% af van hun gemiddelde (grens 2,0%)" in a.loc["K9", "reason"]
+    assert "rho" not in a.loc["K1", "reason"] and "R3" not in a.loc["K1", "reason"]
     rs = tables.rule_summary(a.reset_index(), RULES).set_index("Regel")["Aantal KPI's"]
     assert rs.to_dict() == {"R1": 1, "R2": 1, "R3": 1, "R4": 1, "R5": 1, "R6": 1, "R7": 1,
                             "R8": 2}
@@ -416,7 +420,7 @@ def test_empty_tables_give_empty_results():
     s = accountability.assignment_strategies(register([]), empty_budgets, RULES)
     acc = accountability.accountability(a, s, RULES)
     assert a.empty and s.empty and acc.empty
-    assert tables.accountability_summary(acc, s, RULES, a).empty
+    assert acc_tables.accountability_summary(acc, s, RULES, a).empty
     assert kpi_audit.coverage_gaps(a, RULES)["gap"].all()
     assert kpi_audit.block_coverage(a, RULES)["register"].sum() == 0
     assert tables.decision_summary(a)["Aantal KPI's"].sum() == 0

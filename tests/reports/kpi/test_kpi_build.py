@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -17,8 +18,7 @@ from kpi_builders import RULES, small_tables, typed
 
 from zwt_analysis import processed
 from zwt_analysis.reports import context
-from zwt_analysis.reports.kpi import KpiResult, build, tables
-from zwt_analysis.reports.kpi.rules import CITY_SERIES_LABEL
+from zwt_analysis.reports.kpi import KpiResult, build, tables, text
 
 AS_OF = "2024-02-15"  # 2024-Q1 is unfinished on this date
 
@@ -109,18 +109,31 @@ def test_build_city_series_trends_signals(proc, tmp_path):
     # 2024-Q1 unfinished on the as-of date, 2018-Q4 before first_year, team rows left out
     assert sorted(prev["period"].unique()) == ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
     assert len(prev) == 3 * 4
-    assert sorted(prev["organisation"].unique()) == ["A", "B", CITY_SERIES_LABEL]
+    assert sorted(prev["organisation"].unique()) == ["A", "ALL", "B"]  # the city keeps its code
     assert prev["target"].unique().tolist() == [0.3]  # from K6, which names the indicator
     assert not prev["binomial"].any() and prev["low"].isna().all()  # hours: no interval
     rereg = ind[ind["series"] == "reregistration_12m"].iloc[0]
-    assert rereg["binomial"] and rereg["low"] < 0.2 < rereg["high"]
-    # every series has 4 periods or fewer, below min_periods 6
+    # 2 of 10 re-registered: a count under 5, hidden by disclosure control, so the figure
+    # draws neither the share nor its Wilson band (issue 16; the band itself: test_kpi_report)
+    assert rereg["binomial"] and rereg["period"] == "2023-Q1"
+    assert np.isnan(rereg["value"]) and np.isnan(rereg["low"]) and np.isnan(rereg["high"])
+    # every series has 4 usable periods or fewer: the method withholds a verdict (fewer than 6)
     assert len(res.trends) == 3 + 3 + 1  # K2 x A, B; K6 x A; shares x A, B, city; rereg x A
-    assert set(res.trends["trend"]) == {"te weinig perioden"}
+    assert set(res.trends["verdict"]) == {"te kort om te beoordelen"}
+    assert res.trends["slope_per_year"].isna().all()  # no slope without a verdict
+    assert res.trends.loc[res.trends["series"] == "preventive_share", "organisation"].tolist() \
+        == ["A", "ALL", "B"]
+    # 2024-Q1 is unfinished on the as-of date: excluded from the test as well; the family
+    # does not depend on first_year (A's 2018-Q4 counts: the data start in 2018-Q4)
+    prev = res.trends[res.trends["series"] == "preventive_share"].set_index("organisation")
+    assert prev["n"].to_dict() == {"A": 5, "ALL": 4, "B": 4}
+    assert (prev["periods_excluded"] == 1).all()
     # the 2018 signal is before first_year; the others are numbered in date order
     assert res.signals["nr"].tolist() == [1, 2]
     assert res.signals["organisation"].tolist() == ["B", "A"]
+    # signal 2 names K6: its panel and that of K6's indicator (no theme: nothing else)
     assert sorted(res.signal_panels["panel"]) == ["K6", "preventive_share"]
+    assert res.signal_overview["n"].sum() == 2
     assert res.timeline_start == pd.Timestamp("2019-01-01")
     assert res.timeline_end == pd.Timestamp(AS_OF)
     assert res.organisations == {"A", "B", "ALL"}
@@ -140,12 +153,18 @@ def test_build_organisation_keeps_city_proposal_with_own_columns(proc, tmp_path)
     assert a.loc["K6", "completeness_org"] == 0.0
     assert a.loc["K1", "share_met_org"] == pytest.approx(0.5)
     assert res.kpi_series["series"].unique().tolist() == ["K2"]  # K6 has no value of B
-    assert sorted(res.indicator_series["organisation"].unique()) == ["B", CITY_SERIES_LABEL]
+    assert sorted(res.indicator_series["organisation"].unique()) == ["ALL", "B"]
     assert res.verification.empty
     assert res.signals["organisation"].tolist() == ["B"] and res.signals["nr"].tolist() == [1]
     assert res.organisations == {"A", "B", "ALL"}  # colours stay those of the city report
-    assert "**B** zelf" in tables.organisation_note(res.organisation)
-    assert tables.organisation_note("ALL") is None
+    assert "**B** zelf" in text.organisation_note(res.organisation)
+    assert text.organisation_note("ALL") is None
+    # the same verdicts as the city report: one family per run
+    city = _build(proc, tmp_path).trends
+    both = res.trends.merge(city, on=["series", "organisation", "frequency"],
+                            suffixes=("", "_city"))
+    assert len(both) == len(res.trends) == 1 + 2  # K2 x B; preventive_share x B and city
+    assert (both["verdict"] == both["verdict_city"]).all()
 
 
 def test_build_parameters_rules_file_and_max_panels(proc, tmp_path):
@@ -163,15 +182,49 @@ def test_build_parameters_rules_file_and_max_panels(proc, tmp_path):
 
 def test_reader_texts_of_the_build(proc, tmp_path):
     res = _build(proc, tmp_path)
-    assert tables.proposal_text(res.audit) == (
+    assert text.proposal_text(res.audit) == (
         "Het register telt **9** KPI's; **2** blijven in het voorstel over. "
         "Niet meetbaar: **2**; zonder verandertheorie: **2**.")
-    assert tables.empty_blocks_text(res.blocks) == \
-        "**Bouwstenen zonder behouden KPI:** 2, 3, 4, 6, 7."
-    assert tables.empty_blocks_text(res.blocks[res.blocks["kept"] > 0]) is None
+    assert text.empty_blocks_text(res.blocks, res.rules) == (
+        "**Bouwstenen zonder behouden KPI:** staat van de jeugd, maatschappelijke resultaten, "
+        "activiteiten en veranderverhaal, uitkomsten van activiteiten en leren en verbeteren.")
+    assert text.empty_blocks_text(res.blocks[res.blocks["kept"] > 0], res.rules) is None
     check = tables.verification_table_nl(res.verification)
     assert check["Indicator van zwt"].tolist() == ["Aandeel preventieve uren"]
     assert check["Aandeel gelijk"].tolist() == ["50%"]
     gaps = tables.gaps_table_nl(res.gaps).set_index("Thema")
     assert gaps.loc["Sociale basis", "Gat"] == "ja"
     assert gaps.loc["Preventie", "Welke"] == "K6"
+
+
+def test_kern_is_written_from_the_results(proc, tmp_path):
+    res = _build(proc, tmp_path)
+    kern = text.kern_sentences(res)
+    assert 3 <= len(kern) <= 5
+    assert kern[0] == ("Van de 9 KPI's in het register blijven er in het voorstel 2 over "
+                       "(K2 en K6): 2 zijn niet meetbaar, 2 missen een verandertheorie en 1 "
+                       "meten vrijwel hetzelfde als een andere KPI.")
+    assert kern[1].startswith("Geen behouden KPI over sociale basis; ook de bouwstenen staat van")
+    assert "Preventieve uren" not in kern[1] and "Aandeel preventieve uren" in kern[1]
+    assert kern[2] == ("Geen van de 7 reeksen in dit rapport laat een aantoonbare trend zien "
+                       "(0 dalend, 0 stijgend, 0 zonder aantoonbare trend en 7 te kort om te "
+                       "beoordelen).")
+    # no areas table: the municipality's name is unknown
+    assert res.city_label == "De gemeente"
+    assert text.missing_notes(res) == [
+        "Niet berekend omdat de gegevens ontbreken (geen personeelsgegevens): Bereik per "
+        "1.000 inwoners, "
+        "Wmo-onderzoek binnen de termijn en Caseload per fte."]
+
+
+def test_first_year_zero_means_from_the_data(proc, tmp_path):
+    # no cases or hours: the first year is unknown, so every finished period is shown
+    res = _build(proc, tmp_path, first_year=0)
+    assert res.first_year is None
+    assert "2018-Q4" in set(res.indicator_series["period"])
+    _write(proc, "cases", pd.DataFrame({
+        "case_id": ["c1"], "client_id": ["p1"], "organisation": ["A"], "team": ["T1"],
+        "legal_framework": ["wmo"], "date_report": pd.to_datetime(["2023-03-05"])}))
+    res = _build(proc, tmp_path, first_year=0)
+    assert res.first_year == 2023  # ctx.municipality.first_year
+    assert "2018-Q4" not in set(res.indicator_series["period"])

@@ -31,11 +31,6 @@ LEVEL_LABELS: dict[str, str] = {
     "impact": "impact",
 }
 
-#: The whole city as an organisation label of the trend series and figures (the
-#: indicator tables call it ``ALL``). One constant until the municipality name
-#: becomes configurable.
-CITY_SERIES_LABEL = "Zaanstad"
-
 
 def load_rules(path: str | Path | None = None) -> dict[str, Any]:
     """Read the audit rules (the packaged ``kpi_rules.yaml`` when ``path`` is empty)."""
@@ -45,3 +40,21 @@ def load_rules(path: str | Path | None = None) -> dict[str, Any]:
 def known_indicator_ids() -> set[str]:
     """Ids of the indicators zwt computes (the keys of ``zwt_analysis.indicators.INDICATORS``)."""
     return {str(k) for k in INDICATORS}
+
+
+def block_labels(rules: dict[str, Any]) -> dict[int, str]:
+    """Building block number -> its Kwaliteitskompas name (``quality_blocks`` of the rules)."""
+    return {int(k): str(v) for k, v in rules["quality_blocks"].items()}
+
+
+def block_name(block: object, rules: dict[str, Any]) -> str:
+    """The name of building block ``block`` (1..7), lower case for use in a sentence.
+
+    An unknown or missing block gives ``"onbekend"``; a number without a name its number.
+    """
+    try:
+        number = int(block)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "onbekend"
+    name = block_labels(rules).get(number)
+    return name[0].lower() + name[1:] if name else str(number)

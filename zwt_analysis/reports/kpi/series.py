@@ -2,7 +2,11 @@
 
 Periods are ``YYYY`` or ``YYYY-Qn`` (:mod:`zwt_analysis.periods`); each period
 is placed at its midpoint. Indicator titles and units come from the indicator
-registry (``zwt_analysis.indicators.INDICATORS``).
+registry (``zwt_analysis.indicators.INDICATORS``). The city keeps the code
+``ALL`` here; figures and tables give it the municipality's name. Every row
+carries the status of its period (:mod:`zwt_analysis.methods.windows`:
+``usable``, ``warmup`` "opstart", ``provisional`` "voorlopig"); partial
+periods are left out, as they are of every comparison.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import pandas as pd
 from zwt_analysis import periods
 from zwt_analysis.contract import ALL
 from zwt_analysis.indicators import INDICATORS
-from zwt_analysis.reports.kpi.rules import CITY_SERIES_LABEL
 from zwt_analysis.stats import wilson_interval
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -70,7 +73,7 @@ def kpi_series(values: pd.DataFrame, register: pd.DataFrame,
         series (= kpi_id), label, organisation, period, date (period midpoint),
         t (decimal years), value, target, unit, direction, low, high (NaN:
         reported values carry no denominator, so no interval), numerator,
-        denominator (NaN), binomial (False).
+        denominator (NaN), binomial (False), status (``usable``).
     """
     ids = list(kpi_ids)
     v = values[values["kpi_id"].isin(ids) & values["value"].notna()]
@@ -92,6 +95,7 @@ def kpi_series(values: pd.DataFrame, register: pd.DataFrame,
     out["low"], out["high"] = np.nan, np.nan
     out["numerator"], out["denominator"] = np.nan, np.nan
     out["binomial"] = False
+    out["status"] = "usable"
     return out.dropna(subset=["date"]).sort_values(["series", "organisation", "date"],
                                                    ignore_index=True)
 
@@ -132,14 +136,17 @@ def indicator_series(indicators: pd.DataFrame, indicator_ids: Iterable[str],
     With ``organisation`` ALL: every organisation (team ALL) plus the city;
     with one organisation: that organisation plus the city as reference.
     Count-based shares (``wilson_ids``) get a Wilson interval
-    (``zwt_analysis.stats.wilson_interval``); others get none. With
-    ``register``, an indicator gets the target of the first KPI (by kpi_id)
-    that names it and has a target.
+    (``zwt_analysis.stats.wilson_interval``) where numerator and denominator
+    are present; others get none. With ``register``, an indicator gets the
+    target of the first KPI (by kpi_id) that names it and has a target. A
+    ``status`` column of ``indicators`` (from
+    :func:`zwt_analysis.methods.windows.mark_periods`) is kept, else all
+    periods count as ``usable``.
 
     Returns:
-        Same columns as :func:`kpi_series`; ``organisation`` names the city
-        :data:`.rules.CITY_SERIES_LABEL`; ``label`` and ``unit`` as in
-        :func:`indicator_meta`; ``binomial`` marks the ``wilson_ids``.
+        Same columns as :func:`kpi_series`; the city is ``organisation`` ALL;
+        ``label`` and ``unit`` as in :func:`indicator_meta`; ``binomial`` marks
+        the ``wilson_ids``.
     """
     ids = list(indicator_ids)
     ind = indicators[indicators["indicator_id"].isin(ids) & (indicators["team"] == ALL)]
@@ -149,7 +156,7 @@ def indicator_series(indicators: pd.DataFrame, indicator_ids: Iterable[str],
     out = pd.DataFrame({
         "series": ind["indicator_id"].astype("string"),
         "label": ind["indicator_id"].map(lambda i: meta[i][0]).astype("string"),
-        "organisation": ind["organisation"].astype("string").replace({ALL: CITY_SERIES_LABEL}),
+        "organisation": ind["organisation"].astype("string"),
         "period": ind["period"].astype("string"),
         "value": ind["value"].astype(float),
         "numerator": ind["numerator"].astype(float),
@@ -167,20 +174,51 @@ def indicator_series(indicators: pd.DataFrame, indicator_ids: Iterable[str],
     out["low"], out["high"] = np.nan, np.nan
     wil = out["series"].isin(list(wilson_ids)).to_numpy(dtype=bool)
     out["binomial"] = wil
-    if wil.any():
-        lo, hi = wilson_interval(out.loc[wil, "numerator"].to_numpy(),
-                                 out.loc[wil, "denominator"].to_numpy(), alpha=alpha)
-        out.loc[wil, "low"] = np.asarray(lo, dtype=float)
-        out.loc[wil, "high"] = np.asarray(hi, dtype=float)
+    ok = wil & out["numerator"].notna().to_numpy() & (out["denominator"] > 0).to_numpy()
+    if ok.any():
+        lo, hi = wilson_interval(out.loc[ok, "numerator"].to_numpy(),
+                                 out.loc[ok, "denominator"].to_numpy(), alpha=alpha)
+        out.loc[ok, "low"] = np.asarray(lo, dtype=float)
+        out.loc[ok, "high"] = np.asarray(hi, dtype=float)
+    out["status"] = (ind["status"].astype(str).to_numpy() if "status" in ind
+                     else "usable")
     return out.dropna(subset=["date"]).sort_values(["series", "organisation", "date"],
                                                    ignore_index=True)
+
+
+def protected_indicators(indicators: pd.DataFrame, indicator_ids: Iterable[str]
+                         ) -> pd.DataFrame:
+    """The rows of ``indicator_ids`` with every cell disclosure control hides set to missing.
+
+    The rows of all organisations, teams and the city are protected together
+    (schema :data:`zwt_analysis.disclosure.tables.INDICATOR_SCHEMA`, one
+    deterministic pass), so the city report and every organisation report hide
+    the same cells; figures draw from the result (a figure never shows what a
+    table suppresses). The indicator table carries no ``persons`` column, so
+    only the count rules apply (numerator, denominator and complement 1..4 and
+    the cells that would give them back).
+    """
+    from zwt_analysis.disclosure.suppress import protect_table
+    from zwt_analysis.disclosure.tables import INDICATOR_SCHEMA
+
+    sub = indicators[indicators["indicator_id"].isin(list(indicator_ids))].reset_index(drop=True)
+    if sub.empty:
+        return sub
+    cols = [c for c in ("indicator_id", "period", "organisation", "team", "numerator",
+                        "denominator", "value", "persons") if c in sub]
+    masked = protect_table(sub[cols], INDICATOR_SCHEMA, strict=False).masked()
+    out = sub.copy()
+    for c in ("numerator", "denominator", "value"):
+        out[c] = masked[c].astype(float).to_numpy()
+    return out
 
 
 def complete_periods(series: pd.DataFrame, as_of: Any, start: Any = None) -> pd.DataFrame:
     """Rows whose period has ended on or before ``as_of`` (and starts on/after ``start``).
 
     An unfinished year or quarter is not comparable with whole ones (e.g. the
-    reach of a year counted up to September), so trends leave it out.
+    reach of a year counted up to September), so figures and trends leave it
+    out. ``start`` None keeps every finished period.
     """
     first, last = period_bounds(series["period"])
     keep = (last <= pd.Timestamp(as_of)).to_numpy(dtype=bool)
