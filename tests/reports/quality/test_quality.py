@@ -20,7 +20,7 @@ def _cases(**cols) -> pd.DataFrame:
     base = {
         "case_id": ["a", "b", "c", "d"],
         "client_id": ["x", "y", "z", "x"],
-        "organisation": ["DOCK", "DOCK", "SMD", "SMD"],
+        "organisation": ["Noord", "Noord", "Zuid", "Zuid"],
         "team": ["t1", "t1", "t2", "t2"],
         "legal_framework": ["wmo"] * 4,
         "date_report": ["2024-01-05", "2024-04-01", "2024-01-09", "2024-03-31"],
@@ -158,10 +158,10 @@ def test_completeness_overall_by_hand():
 def test_completeness_by_organisation_and_period_by_hand():
     df = quality.completeness(_cases(), "cases", by=["organisation", "period"], interval=False)
     closed = df[df["column"] == "date_closed"].set_index(["organisation", "period"])
-    # DOCK Q1: a (open) -> 0/1; DOCK Q2: b closed -> 1/1; SMD Q1: c open, d closed -> 1/2
-    assert closed.loc[("DOCK", "2024-Q1"), ["rows", "filled"]].tolist() == [1, 0]
-    assert closed.loc[("DOCK", "2024-Q2"), ["rows", "filled"]].tolist() == [1, 1]
-    assert closed.loc[("SMD", "2024-Q1"), "share"] == 0.5
+    # Noord Q1: a (open) -> 0/1; Noord Q2: b closed -> 1/1; Zuid Q1: c open, d closed -> 1/2
+    assert closed.loc[("Noord", "2024-Q1"), ["rows", "filled"]].tolist() == [1, 0]
+    assert closed.loc[("Noord", "2024-Q2"), ["rows", "filled"]].tolist() == [1, 1]
+    assert closed.loc[("Zuid", "2024-Q1"), "share"] == 0.5
     assert len(closed) == 3  # no empty groups
     assert "organisation" not in set(df["column"])  # grouping columns are not reported
 
@@ -211,7 +211,7 @@ def test_completeness_all_skips_tables_without_grouping():
 def test_completeness_invariants(closed):
     n = len(closed)
     df = _cases(case_id=[f"c{i}" for i in range(n)], client_id=["x"] * n,
-                organisation=(["DOCK", "SMD"] * n)[:n], team=["t"] * n,
+                organisation=(["Noord", "Zuid"] * n)[:n], team=["t"] * n,
                 legal_framework=["wmo"] * n, date_report=["2024-01-01"] * n, date_closed=closed)
     by = quality.completeness(df, "cases", by=["organisation"], interval=False)
     c = by[by["column"] == "date_closed"]
@@ -222,26 +222,43 @@ def test_completeness_invariants(closed):
 
 # ----------------------------------------------------------------- counts and dates
 
-def test_rows_by_period_and_hiding_small_counts():
+def test_rows_by_period_by_hand():
     df = quality.rows_by_period({"cases": _cases(), "areas": processed.empty_table("areas")})
     assert df.to_dict("records") == [
-        {"table": "cases", "organisation": "DOCK", "period": "2024-Q1", "rows": 1},
-        {"table": "cases", "organisation": "DOCK", "period": "2024-Q2", "rows": 1},
-        {"table": "cases", "organisation": "SMD", "period": "2024-Q1", "rows": 2},
+        {"table": "cases", "organisation": "Noord", "period": "2024-Q1", "rows": 1},
+        {"table": "cases", "organisation": "Noord", "period": "2024-Q2", "rows": 1},
+        {"table": "cases", "organisation": "Zuid", "period": "2024-Q1", "rows": 2},
     ]
     city = quality.rows_by_period({"cases": _cases()}, by_organisation=False)
     assert city["rows"].tolist() == [3, 1]
-    hidden = nl.hide_small_counts(city.assign(rows=[5, 4]))
-    assert hidden["rows"].tolist()[0] == 5 and math.isnan(hidden["rows"].tolist()[1])
 
 
-def test_mask_small_blanks_shares_of_small_groups():
-    long = pd.DataFrame({"rows": [4, 5], "share": [0.5, 0.6], "low": [0.1, 0.2],
-                         "high": [0.9, 0.9]})
-    out = nl.mask_small(long)
-    assert out["share"].isna().tolist() == [True, False]
-    assert out["low"].isna().tolist() == [True, False]
-    assert out["rows"].tolist() == [4, 5]  # counts themselves untouched
+def test_staff_before_the_first_year_share_one_period():
+    staff = processed.coerce_types("staff", pd.DataFrame({
+        "employee_id": ["a", "b", "c", "d"], "organisation": ["Noord"] * 4, "team": ["T"] * 4,
+        "fte": [1.0] * 4, "start_date": ["1995-03-01", "2018-12-31", "2019-01-01", None]}))
+    assert quality.period_of(staff, "staff", first_year=2019).tolist() == [
+        "2018 en eerder", "2018 en eerder", "2019", pd.NA]
+    assert quality.period_of(staff, "staff").tolist() == ["1995", "2018", "2019", pd.NA]
+    rows = quality.rows_by_period({"staff": staff}, first_year=2019)
+    assert rows[["period", "rows"]].values.tolist() == [["2018 en eerder", 2], ["2019", 1]]
+    by = quality.completeness(staff, "staff", by=["period"], interval=False, first_year=2019)
+    assert by["period"].unique().tolist() == ["2018 en eerder", "2019"]  # sorts before 2019
+
+
+def test_delivery_gaps_by_hand():
+    rows = pd.DataFrame({
+        "table": ["cases"] * 5 + ["time_registrations"] * 2,
+        "organisation": ["A", "A", "A", "A", "B", "A", "A"],
+        "period": ["2023-Q4", "2024-Q1", "2024-Q3", "2024-Q4", "2024-Q1", "2024-Q1", "2024"],
+        "rows": [20, 18, 9, 22, 3, 100, 5]})
+    gaps = quality.delivery_gaps(rows, fraction=0.5)
+    # A: 2023-Q4..2024-Q4 = 20, 18, 0, 9, 22; median 18 -> below 9: 2024-Q2 (0) only (9 = 9)
+    # B: one quarter (its own median); yearly periods are not quarters
+    assert gaps.values.tolist() == [["cases", "A", "2024-Q2"]]
+    assert quality.delivery_gaps(rows, fraction=0.6).values.tolist() == [
+        ["cases", "A", "2024-Q2"], ["cases", "A", "2024-Q3"]]
+    assert quality.delivery_gaps(rows.iloc[0:0]).empty
 
 
 def test_add_interval_handles_zero_totals():
@@ -262,11 +279,11 @@ def test_date_ranges_by_hand():
 def test_completeness_matrix_pivots_in_input_order():
     long = quality.completeness(_cases(), "cases", by=["organisation"], interval=False)
     m = quality.completeness_matrix(long)
-    assert list(m.columns) == ["DOCK", "SMD"]
+    assert list(m.columns) == ["Noord", "Zuid"]
     assert m.index[0] == "case_id"
-    assert m.loc["date_closed", "SMD"] == 0.5
+    assert m.loc["date_closed", "Zuid"] == 0.5
 
 
-def test_table_label():
-    assert nl.table_label("cases") == "zaken (cases)"
+def test_table_label_is_dutch_only():
+    assert nl.table_label("cases") == "zaken"  # issue 18: no "zaken (cases)"
     assert nl.table_label("other") == "other"

@@ -232,7 +232,7 @@ def period_of(df: pd.DataFrame, table: str, first_year: int | None = None) -> pd
         text = years.astype("string")
         if first_year is None:
             return text
-        return text.mask(years < first_year, f"{first_year - 1} en eerder")
+        return text.mask((years < first_year).fillna(False), f"{first_year - 1} en eerder")
     return s.astype("Int64").astype("string") if kind == "year" else s.astype("string")
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from zwt_analysis.contract import ALL, TABLES
 from zwt_analysis.present import fmt
+from zwt_analysis.reports.quality.build import GAP_TABLES
 from zwt_analysis.reports.quality.tables import DELIVERY_KINDS_NL, scope, table_label, table_list
 
 if TYPE_CHECKING:
@@ -45,15 +46,24 @@ def _delivered(r: QualityResult) -> pd.DataFrame:
     return read[read["delivered"].fillna(False).astype(bool)]
 
 
+def total_lines(r: QualityResult) -> float | None:
+    """Lines read over all delivered tables; None when a table's count is hidden (the total
+    minus the printed counts would give it back)."""
+    lines = _delivered(r)["rows_in"]
+    return None if lines.isna().any() else float(lines.sum())
+
+
 def delivered_sentence(r: QualityResult) -> str:
     """How many contract tables were delivered, with how many lines; which were not."""
     delivered = _delivered(r)
     if delivered.empty:
         return "Er is geen enkele tabel van het datacontract aangeleverd."
-    lines = delivered["rows_in"].dropna().sum()
+    lines = total_lines(r)
+    whole = "" if r.organisation == ALL else "alle organisaties samen"
+    inner = ", ".join(p for p in (f"{fmt.nl_number(lines)} regels" if lines is not None else "",
+                                  whole) if p)
     text = (f"De levering voor {r.municipality} bevat {len(delivered)} van de {len(TABLES)} "
-            f"tabellen van het datacontract ({fmt.nl_number(lines)} regels")
-    text += ")" if r.organisation == ALL else ", alle organisaties samen)"
+            f"tabellen van het datacontract" + (f" ({inner})" if inner else ""))
     if r.missing:
         text += f"; niet aangeleverd: {table_list(r.missing)}"
     own = _own_rows(r)
@@ -76,7 +86,7 @@ def _own_rows(r: QualityResult) -> str:
 def quarantine_sentence(r: QualityResult) -> str:
     """How much was quarantined, where most, and the most frequent reason there."""
     read = _delivered(r)
-    total, quarantined = read["rows_in"].sum(), read["rows_quarantined"].sum()
+    total, quarantined = total_lines(r), read["rows_quarantined"].sum()
     if read.empty or quarantined == 0:
         return ("Geen enkele regel staat in quarantaine: elke ingelezen regel telt mee in de "
                 "andere rapporten.")
@@ -84,7 +94,7 @@ def quarantine_sentence(r: QualityResult) -> str:
     of_table = ("" if pd.isna(worst["share_quarantined"])
                 else f", {share_text(worst['share_quarantined'])} van die tabel")
     text = (f"{fmt.nl_number(quarantined)} regels"
-            + (f" ({share_text(quarantined / total)})" if total > 0 else "")
+            + (f" ({share_text(quarantined / total)})" if total else "")
             + " staan in quarantaine en tellen in geen enkel rapport mee; de meeste bij "
             f"{table_label(worst['table'])} ({fmt.nl_number(worst['rows_quarantined'])}"
             f"{of_table})")
@@ -142,8 +152,8 @@ def reading_sentence(r: QualityResult) -> str:
 def gaps_sentence(r: QualityResult) -> str:
     """The main caveat: quarters with few rows, or that there are none."""
     gaps = r.delivery_gaps
-    if r.rows_by_period.empty:
-        return ""
+    if not r.rows_by_period["table"].isin(GAP_TABLES).any():
+        return ""  # no cases or hours of this organisation: nothing to judge
     if gaps.empty:
         who = "Geen organisatie heeft" if r.organisation == ALL else f"{r.organisation} heeft geen"
         return (f"{who} een kwartaal met opvallend weinig zaken of uren; lege velden zijn niet "
