@@ -25,7 +25,7 @@
 # %% tags=["parameters"]
 processed_dir = ""     # "" -> the project's data/processed/current
 indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
-organisation = "ALL"   # ALL means the whole city, or one organisation: DOCK, Incluzio, SMD
+organisation = "ALL"   # ALL means the whole city, or the name of one organisation in the data
 output_dir = ""        # folder for the CSV side tables; "" -> current folder
 indicator = "preventive_share"  # indicator for the cut by organisation and quarter
 team = ""              # team for the team cut; "" -> the first team of the organisation
@@ -48,6 +48,7 @@ import pandas as pd
 
 from zwt_analysis import indicators as ind_lib
 from zwt_analysis import processed, stats
+from zwt_analysis.labels import org_name
 from zwt_analysis.periods import quarter_labels
 from zwt_analysis.reports.quality.tables import table_label
 
@@ -70,11 +71,16 @@ show(pd.DataFrame({"Tabel": [table_label(t) for t in available],
 # `ctx.indicators()` geeft de lange tabel uit het datacontract (`indicator_id, period,
 # organisation, team, numerator, denominator, value`); `team == "ALL"` is het
 # organisatieniveau, `organisation == "ALL"` de hele gemeente. `stats.add_intervals`
-# voegt het 95%-interval (Wilson) toe aan de aandelen (de indicatoren van
-# `indicators.share_indicators()`) en markeert kleine aantallen.
+# voegt het 95%-interval (Wilson) toe aan de aandelen die zaken tellen en markeert kleine
+# aantallen. Aandelen van **uren** krijgen hier geen interval: de uren van één persoon
+# zijn geen onafhankelijke trekkingen, dus een binomiaal interval (Wilson) is veel te smal.
+# Gebruik daarvoor `zwt_analysis.methods.intervals.korn_graubard_share` op uren per
+# persoon (zoals het rapport *Preventie onder druk* doet).
 
 # %%
-ind = stats.add_intervals(ctx.indicators(), ind_lib.share_indicators())
+count_shares = [i for i in ind_lib.share_indicators()
+                if "time_registrations" not in ind_lib.describe(i)["source_tables"]]
+ind = stats.add_intervals(ctx.indicators(), count_shares)
 overview = (ind.groupby("indicator_id", sort=False)
             .agg(perioden=("period", "nunique"), eerste=("period", "min"),
                  laatste=("period", "max"), regels=("value", "size")).reset_index())
@@ -93,7 +99,7 @@ if ctx.organisation != ALL:
 wide = rows.pivot(index="period", columns="organisation", values="value").sort_index()
 fig, ax = plt.subplots()
 for org, part in rows.sort_values("period").groupby("organisation"):
-    ax.plot(part["period"], part["value"], marker="o", label="gemeente" if org == ALL else org)
+    ax.plot(part["period"], part["value"], marker="o", label=org_name(org))
     if part["ci_low"].notna().any():
         ax.fill_between(part["period"], part["ci_low"], part["ci_high"], alpha=0.15)
 ax.set_title(spec["title_nl"])
