@@ -12,275 +12,271 @@
 # ---
 
 # %% tags=["parameters"]
-processed_dir = ""     # "" -> the project's data/processed/current
-indicators_file = ""   # "" -> <processed_dir>/indicators.csv if present, else computed
-organisation = "ALL"   # "ALL" means the whole city, or one organisation: DOCK, Incluzio, SMD
-output_dir = ""        # folder for the CSV side tables; "" -> current folder
-scenario = "baseline"  # baseline, high_turnover, indexation_gap, stable (resources/scenarios.yaml)
-runs = 500             # Monte Carlo runs per scenario
-seed = 2026            # random seed (same seed, same result)
-outflow_rate = None            # None -> scenario value; e.g. 0.15 (leavers per person-year)
-months_to_fill = None          # None -> scenario value; mean vacant months
-ramp_up_months = None          # None -> scenario value
-new_hire_productivity = None   # None -> scenario value (0..1 in the first month)
-wage_growth = None             # None -> scenario value; CAO wage growth per year
-indexation = None              # None -> scenario value; municipal indexation per year
-population_growth = None       # None -> scenario value
-demand_trend = None            # None -> scenario value
-overhead_share = None          # None -> scenario value; calibrated = own hours
-sensitivity_runs = 100         # runs per setting in the tornado chart (same seed everywhere)
-backtest_until = 2024          # calibrate up to this year, project the years after it
-reservation_quantile = 0.8     # percentile of yearly incidental money for the reservation
+processed_dir = ""     # "" -> de map data/processed/current van het project
+indicators_file = ""   # "" -> <processed_dir>/indicators.csv als die er is, anders berekend
+organisation = "ALL"   # "ALL": de hele gemeente; of één organisatie
+output_dir = ""        # map voor de CSV-tabellen; "" -> de huidige map
+scenario = "baseline"  # een scenario uit zwt_analysis/resources/scenarios.yaml
+runs = 500             # Monte Carlo-runs per scenario
+seed = 2026            # startgetal van het toeval (zelfde getal, zelfde uitkomst)
+outflow_rate = None            # None -> scenario; bv. 0.15 (vertrek per persoonjaar, vast)
+months_to_fill = None          # None -> scenario; gemiddelde maanden dat een plek open staat
+ramp_up_months = None          # None -> scenario
+new_hire_productivity = None   # None -> scenario (0..1 in de eerste maand)
+wage_growth = None             # None -> scenario; cao-loonstijging per jaar
+indexation = None              # None -> scenario; gemeentelijke indexatie per jaar
+population_growth = None       # None -> scenario
+demand_trend = None            # None -> scenario
+overhead_share = None          # None -> scenario
+sensitivity_runs = 100         # runs per instelling in de gevoeligheidsfiguur
 
 # %%
-from zwt_analysis.labels import org_name
 from zwt_analysis.present import md, show
+from zwt_analysis.present.page import kern, method_note
 from zwt_analysis.reports import context
-from zwt_analysis.reports.workforce import build, plots
+from zwt_analysis.reports.workforce import build, plots, text
 from zwt_analysis.reports.workforce import tables as report
 
 ctx = context.start(
-    title="Personeel, capaciteit en financiering 2027–2034",
+    title="Personeel, capaciteit en financiering",
     params=dict(processed_dir=processed_dir, indicators_file=indicators_file,
                 organisation=organisation, output_dir=output_dir, scenario=scenario, runs=runs,
                 seed=seed, outflow_rate=outflow_rate, months_to_fill=months_to_fill,
                 ramp_up_months=ramp_up_months, new_hire_productivity=new_hire_productivity,
                 wage_growth=wage_growth, indexation=indexation,
                 population_growth=population_growth, demand_trend=demand_trend,
-                overhead_share=overhead_share, sensitivity_runs=sensitivity_runs,
-                backtest_until=backtest_until, reservation_quantile=reservation_quantile),
+                overhead_share=overhead_share, sensitivity_runs=sensitivity_runs),
 )
 
 # %%
 res = build(ctx, ctx.params)
-shown, policy = res.shown, res.policy
-
-# %% [markdown]
-# De nieuwe opdracht voor de wijkteams loopt acht jaar (2027–2034). De evaluatie verwacht dat
-# in die periode 10–20% van het personeel wisselt, dat de cao-lonen harder stijgen dan de
-# gemeentelijke indexatie (waardoor het integrale budget minder fte kan betalen) en dat korte
-# extra opdrachten met incidenteel geld het werk blijven versnipperen.
-#
-# Dit rapport rekent dat door. Eerst meten we in de eigen historie hoe snel medewerkers
-# vertrekken, hoe lang een vacature openstaat en hoe lang mensen blijven. Daarna simuleren we
-# per organisatie, maand voor maand, hoeveel capaciteit er tot eind 2034 overblijft voor
-# preventie, onder vier scenario's. Tot slot kijken we naar de financiering (advies 2.3 van de
-# evaluatie) en toetsen we het model zelf.
-#
-# **Lees dit als verkenning, niet als voorspelling.** De uitkomsten hangen af van aannames die
-# hieronder zichtbaar zijn en als parameter kunnen worden aangepast.
-
-# %% [markdown]
-# ## 1. Wat zegt de historie?
-#
-# **Uitstroom** en **instroom** volgen de indicatorcatalogus (*uitstroom* en *instroom
-# medewerkers*): vertrekkers in een jaar gedeeld door het aantal medewerkers op
-# 1 januari, zoals CBS (Arbeidsmarkt Zorg en Welzijn, AZW) dat ook doet. Een interne
-# overplaatsing telt niet als vertrek; een overstap naar een ander wijkteam telt voor de
-# organisatie wel, voor de gemeente niet. We tellen de volledige jaren sinds het eerste
-# zichtbare vertrek in de export bij elkaar op; het 95%-interval is het exacte
-# Poisson-interval (aantal vertrekkers op het aantal persoonjaren).
-#
-# **Tijd tot vervulling** is gemeten van de laatste werkdag van een vertrekker tot de start van
-# de eerstvolgende nieuwe medewerker in hetzelfde team (wie het eerst vertrekt, wordt het eerst
-# vervangen). Vacatures die op de peildatum nog openstaan tellen mee met hun tot nu toe
-# open tijd (exponentieel model met censurering). *Kanttekening:* de export zegt niet wie
-# wie vervangt. Een aanname voor groei telt als vervulling en een plek die bewust niet
-# wordt ingevuld blijft ‘open’; de maat is dus ‘open tijd van een plek’, niet de duur van
-# een wervingsprocedure.
-#
-# **Verblijfsduur** is de mediane duur van een dienstverband bij een organisatie
-# (Kaplan-Meier). Wie nog in dienst is, telt mee tot de peildatum (gecensureerd); wie vóór het
-# begin van de export vertrok, ontbreekt (linkse afkapping, verwerkt met late instap).
+kern(text.kern(res))
+for section in res.skipped:
+    md(text.skipped_note(res, section))
+method_note()
+first, last = res.horizon
+who = res.shown[0]
 
 # %%
-show(res.calibration_display, caption="Historie per organisatie (95%-intervallen tussen "
-     "haakjes; <5: minder dan 5, niet getoond zodat niemand herkenbaar is)")
-ctx.save_table(report.round_numbers(res.calibration_csv), "workforce_calibration")  # counts: <5
-note = report.small_numbers_text(res.rates, shown, policy.few_leavers_warning)
-if note:
-    md(note)
+md(f"""De nieuwe opdracht voor de wijkteams loopt van {first} tot en met {last}. De evaluatie
+verwacht dat in die periode een deel van het personeel wisselt, dat de cao-lonen harder stijgen
+dan de gemeentelijke indexatie (zodat hetzelfde budget minder fte betaalt) en dat korte extra
+opdrachten met incidenteel geld het werk blijven versnipperen.
+
+Dit rapport meet eerst in de eigen gegevens hoeveel medewerkers vertrekken en hoe lang een
+vacature openstaat. Daarna rekent het per organisatie, maand voor maand, door hoeveel capaciteit
+er tot eind {last} overblijft voor preventie, onder een paar scenario's. Tot slot kijkt het naar de
+financiering (advies 2.3 van de evaluatie) en toetst het het model zelf. **Lees de scenario's als
+verkenning, niet als voorspelling.** Een 95%-interval is het bereik waarin de echte waarde met
+grote waarschijnlijkheid ligt; hoe smaller, hoe zekerder.""")
 
 # %% [markdown]
-# De uitstroom per jaar laat zien of het verloop stabiel is of oploopt. Jaren met minder dan
-# vijf vertrekkers zijn weggelaten (kleine aantallen).
-
-# %%
-_ = plots.plot_yearly_outflow(res.history.yearly, shown, res.first_year,
-                              policy.sector_outflow_rate, policy.sector_source)
-
-# %% [markdown]
-# **Vergelijking met de sector.** CBS rapporteert in de StatLine-tabellen van Arbeidsmarkt
-# Zorg en Welzijn (AZW, ‘Uitstroom werknemers zorg en welzijn’) een uitstroom van ruwweg
-# **11% per jaar** voor zorg en welzijn als geheel. *Controleer dat getal tegen de actuele
-# StatLine-tabel (branche, jaar en definitie) voordat het in een besluit wordt gebruikt.*
-# Let op: de sectorcijfers tellen vertrek uit de hele branche; onze organisatiecijfers tellen
-# ook een overstap naar een ander wijkteam mee.
-
-# %%
-md(report.sector_comparison_text(res.rates, shown, policy.sector_outflow_rate, res.hidden))
-
-# %% [markdown]
-# ## 2. Klopt ‘10–20% personeelswisseling in acht jaar’?
+# ## 1. Hoeveel medewerkers vertrekken?
 #
-# Als elk jaar een vast deel *r* van de medewerkers vertrekt, is na acht jaar nog
-# (1 − *r*)⁸ van het huidige personeel in dienst. Voor 10–20% wisseling in acht jaar
-# mag de jaarlijkse uitstroom dus maar **1,3% tot 2,8%** zijn.
+# *Vertrek per jaar* is het aantal medewerkers dat in een jaar bij de organisatie wegging, gedeeld
+# door het aantal dat er op 1 januari werkte (zoals het CBS dat voor de sector doet). Wie een
+# nieuw contract krijgt of binnen de organisatie van team wisselt, vertrekt niet. We tellen de
+# volledige jaren sinds het eerste zichtbare vertrek in de gegevens.
 
 # %%
-show(report.eight_year_display(res.eight_year, policy.sector_outflow_rate, res.hidden,
-                               source=policy.sector_source),
-     percent=["Uitstroom per jaar", "Nog in dienst na 8 jaar", "Wisseling in 8 jaar"],
-     caption="Wat de gemeten uitstroom betekent voor acht jaar")
+if res.has_staff:
+    cal = res.tables["workforce_calibration"]
+    show(report.calibration_display(cal, res.shown),
+         caption="Vertrek, instroom, vacatures en verblijfsduur (95%-interval tussen haakjes; "
+                 "<5: minder dan vijf, x: niet getoond om een klein aantal te beschermen)")
+    ctx.save_table(report.round_numbers(cal.csv()), "workforce_calibration")
+    ctx.save_table(report.round_numbers(res.tables["workforce_yearly"].csv()), "workforce_yearly")
+    md(text.trend_text(res))
+    md(text.sector_text(res))
 
 # %% [markdown]
-# De simulatie hieronder geeft dezelfde vraag als verdeling: in hoeveel van de runs is na
-# 96 maanden nog 80–90% van het huidige personeel in dienst?
+# Het vertrek per jaar laat zien of het stabiel is of oploopt. Jaren met minder dan vijf
+# vertrekkers ontbreken (kleine aantallen), net als jaren die nodig zijn om zo'n jaar te
+# beschermen. De driehoekjes bovenin zijn signalen uit de praktijk over personeel, werkdruk en
+# financiering, met de tekst eronder.
 
 # %%
-md(report.eight_year_text(res.eight_year, res.main, shown, res.label, res.hidden))
+if res.has_staff:
+    yearly = res.tables["workforce_yearly"].masked()
+    _ = plots.plot_yearly_outflow(yearly, res.shown, res.policy.sector_outflow_rate,
+                                  res.policy.sector_source, res.signals)
+
+# %%
+if res.has_staff and res.signals is not None and len(res.signals):
+    md("**Signalen uit de praktijk** (de nummers staan in de figuur):\n\n"
+       + report.signals_list(res.signals))
+
+# %% [markdown] tags=["methode"]
+# **Methode.** Vertrek wordt geteld per *dienstverband*: aaneengesloten contracten van één
+# persoon bij één organisatie (een verlenging of een interne overplaatsing de volgende dag)
+# tellen als één. De indicator `staff_outflow_rate` uit de catalogus telt een verlenging wel als
+# vertrek; voor het model zou dat vertrek zonder bijbehorende instroom zijn. Het 95%-interval
+# per jaar is quasi-Poisson: het exacte Poisson-interval, verbreed met de spreiding tussen de
+# organisatiejaren (dispersie). De kans om te vertrekken wordt geschat per organisatie,
+# kalenderjaar en diensttijdband in een log-lineair (quasi-Poisson) model met persoonjaren als
+# blootstelling; wie vóór het begin van de export vertrok ontbreekt, dus telt alleen de tijd
+# vanaf 1 januari van het eerste zichtbare jaar mee (linkse afkapping). Een trend over de jaren
+# wordt eerst voor alle organisaties samen getoetst (t-toets met de dispersie), dan of de
+# organisaties daarin verschillen (F-toets); een trend telt mee in de scenario's alleen als die
+# aantoonbaar is (5%, Benjamini-Hochberg over de organisaties). Verblijfsduur: Kaplan-Meier met
+# late instap en censurering op de peildatum. Tijd tot vervulling: van de laatste werkdag van
+# een vertrekker tot de start van de eerstvolgende nieuwkomer in hetzelfde team (exponentieel
+# model met censurering).
+
+# %% tags=["methode"]
+if res.has_staff and res.history.model is not None:
+    m = res.history.model
+    md(f"Dispersie (organisatiejaren): {report.num(m.dispersion, 2)}; beslissing: "
+       f"{m.reason}; referentiejaar {m.ref_year}.")
+    if len(m.tests):
+        show(report.tests_display(m), caption="Toetsen op een trend in het vertrek")
+    show(report.bands_display(m), caption="Vertrekkans naar diensttijd (model, 95%-interval)")
 
 # %% [markdown]
-# ## 3. Scenario's 2027–2034
+# ## 2. Klopt "10 tot 20% van de medewerkers wisselt"?
 #
-# Het model rekent per organisatie maand voor maand (2027-01 t/m 2034-12), met het aantal runs
-# uit de parameter `runs` (standaard 500) per scenario:
-#
-# - elke medewerker kan elke maand vertrekken (kans volgens de uitstroom per jaar);
-# - een open plek wordt na gemiddeld *maanden tot vervulling* weer bezet;
-# - een nieuwe medewerker is de eerste maanden minder productief (inwerktijd);
-# - het budget groeit met de gemeentelijke indexatie, de kosten per fte met de cao-lonen;
-#   het aantal betaalde fte = budget / kosten per fte. Groeien de lonen harder, dan krimpt de
-#   betaalde formatie (zonder ontslagen: via natuurlijk verloop);
-# - van de capaciteit gaat eerst een vast deel naar overhead, coördinatie en extra
-#   opdrachten; de wettelijke vraag (groeit met bevolking en trend) gaat voor; wat overblijft
-#   is capaciteit voor preventie.
-#
-# Startpunt is de bezetting op de peildatum (aangenomen gelijk op 1 januari 2027). Hieronder
-# de aannames van het gekozen scenario.
+# De evaluatie schrijft (advies 2.1): *"Binnen de volgende contractperiode van acht jaar is het
+# niet ondenkbaar dat 10 tot 20% van de medewerkers ... zal wisselen"*. Dat kan op twee
+# manieren gelezen worden: 10–20% over de hele periode, of 10–20% per jaar. Hieronder wat de
+# gegevens over elke lezing zeggen.
 
 # %%
-md(f"**Gekozen scenario:** {res.label} — {res.description}")
-show(report.assumptions_display(res.settings, res.history.calibration, res.run_organisations),
-     caption="Aannames per organisatie (‘historie’ = gemeten in de eigen data)")
+if res.has_staff and res.run_organisations:
+    md(text.readings_text(res))
 
 # %% [markdown]
-# ### Waaiergrafieken
-#
-# De lijn is de mediaan van de runs, de band loopt van de 10% laagste tot de 10%
-# hoogste uitkomst. Bij de hele gemeente volgt na de gemeentegrafiek een grafiek met de drie
-# organisaties naast elkaar (elk een eigen kleur). De grijze strook bij ‘nog in dienst’ is
-# de verwachting van de evaluatie (80–90%). De band toont het toeval in vertrek en werving
-# (en, bij een gemeten uitstroom, de onzekerheid in die meting); niet de onzekerheid in de
-# aannames zelf — daarvoor zijn de scenario's en de gevoeligheidsanalyse.
+# **Wat gebeurde er met een groep van toen?** Hieronder de medewerkers die op 1 januari van het
+# eerste volledige jaar in dienst waren: hoeveel werkten er op de peildatum nog? Daarnaast wat het
+# model verwachtte, en wat één gemiddeld vertrekpercentage voor iedereen zou voorspellen. Als
+# medewerkers die er al lang zijn minder vaak vertrekken, overschat dat gemiddelde het vertrek.
 
 # %%
-plots.plot_fan_panels(res.main, plots.FAN_KEYS, [shown[0]], f"{org_name(shown[0])} — {res.label}")
-if res.is_city:
-    plots.plot_fan_panels(res.main, plots.FAN_KEYS, res.organisations,
-                          f"Per organisatie — {res.label}")
+if res.has_staff and "workforce_retention" in res.tables:
+    ret = res.tables["workforce_retention"]
+    show(report.retention_display(ret, res.shown), caption="Een groep medewerkers gevolgd")
+    ctx.save_table(report.round_numbers(ret.csv()), "workforce_retention")
+    md(text.retention_text(res))
+
+# %%
+md(f"""## 3. Scenario's {first}–{last}
+
+Het model rekent per organisatie maand voor maand, met {res.settings['runs']} runs per scenario:
+elke medewerker kan elke maand vertrekken (kans naar diensttijd en, waar aangetoond, met de trend);
+een open plek wordt na gemiddeld *maanden tot vervulling* weer bezet; een nieuwe medewerker is de
+eerste maanden minder productief; het budget groeit met de indexatie en de kosten per fte met de
+cao-lonen, dus groeien de lonen harder, dan krimpt de betaalde formatie (zonder ontslagen: via
+vertrek). Van de capaciteit gaat eerst een vast deel naar overhead en coördinatie; de wettelijke
+vraag gaat voor; wat overblijft is capaciteit voor preventie. Elke run trekt ook de gemeten
+waarden opnieuw binnen hun onzekerheid, dus de banden tonen toeval én meetonzekerheid, niet de
+onzekerheid in de aannames zelf: daarvoor zijn de scenario's en de gevoeligheid.""")
+
+# %%
+if res.main:
+    md(f"**Gekozen scenario:** {res.label} — {res.description}")
+    show(report.assumptions_display(res.settings, res.history.calibration,
+                                    res.run_organisations),
+         caption="Aannames per organisatie (‘historie’ = gemeten in de eigen gegevens)")
+    cols = [o for o in res.shown if o in res.main]
+    _ = plots.plot_small_multiples(res.main, plots.FAN_KEYS, cols, f"{res.label}: lijn = "
+                                   "mediaan, band = 80% van de runs; grijs: verwachting "
+                                   "evaluatie")
 
 # %% [markdown]
 # ### Vergelijking van de scenario's
 #
-# Stand eind 2034 (preventief aandeel: gemiddelde over 2034), mediaan met tussen haakjes het
-# 10–90%-bereik van de runs.
+# Stand aan het eind van de periode (preventief aandeel: gemiddelde over het laatste jaar),
+# mediaan met tussen haakjes het bereik van 80% van de runs.
 
 # %%
-show(report.summary_display(res.summary, shown), caption="Scenario's eind 2034")
-ctx.save_table(res.summary.round(4), "scenario_summary")
-md(report.summary_text(res.summary, shown[0]))
+if res.summary is not None:
+    show(report.summary_display(res.summary, [who]),
+         caption=f"Scenario's voor {report.org_name(who)}, eind {last} (alle organisaties in het "
+                 "CSV-bestand)")
+    ctx.save_table(res.summary.round(4), "scenario_summary")
+    md(text.summary_text(res))
 
 # %% [markdown]
 # ### Gevoeligheid
 #
-# Welke aanname bepaalt het preventieve aandeel in 2034 het meest? Elke aanname is apart op een
-# lage en een hoge waarde gezet (de rest zoals in het gekozen scenario, met dezelfde
+# Welke aanname bepaalt het preventieve aandeel aan het eind het meest? Elke aanname is apart op
+# een lage en een hoge waarde gezet (de rest zoals in het gekozen scenario, met dezelfde
 # toevalsgetallen). Een aanname die als parameter is aangepast, blijft op die waarde staan.
 
 # %%
-md(report.sensitivity_intro(shown[0], res.sensitivity_runs))
-plots.plot_tornado(res.sensitivity, res.label)
-md(report.sensitivity_text(res.sensitivity))
+if res.sensitivity is not None and len(res.sensitivity):
+    plots.plot_tornado(res.sensitivity, res.label)
+    md(text.sensitivity_text(res))
 
 # %% [markdown]
 # ## 4. Financiering: structureel en incidenteel geld
 #
-# Advies 2.3 van de evaluatie vraagt om een stabielere financiering. Hieronder het structurele
-# en incidentele geld per jaar (nominale euro's, zoals aangeleverd), de extra opdrachten (aantal,
-# omvang, looptijd) en de uren die medewerkers erop schreven.
+# Advies 2.3 van de evaluatie vraagt om een stabielere financiering. Hieronder het structurele en
+# incidentele geld per jaar (euro's zoals aangeleverd), de extra opdrachten en de uren die
+# medewerkers erop schreven.
 
 # %%
-if res.funding_by_year.empty:
-    md("*Er zijn geen budgetregels aangeleverd; dit deel blijft leeg.*")
-else:
-    plots.plot_funding(res.funding_by_year, shown[0])
-    show(report.funding_display(res.funding_by_year, shown), percent=["Aandeel incidenteel"],
-         decimals=0, caption="Geld per jaar (euro)")
+if res.funding_by_year is not None:
+    plots.plot_funding(res.funding_by_year, who)
+    show(report.funding_display(res.funding_by_year, who), percent=["Aandeel incidenteel"],
+         decimals=0, caption=f"Geld per jaar (euro), {report.org_name(who)}")
     ctx.save_table(res.funding_by_year, "funding_by_year")
-
-# %%
-if res.additional.empty:
-    md("*Geen extra opdrachten in de budgetregels.*")
-else:
-    show(report.additional_display(res.additional, shown),
-         percent=["Aandeel korter dan 12 maanden"], decimals=0,
-         caption="Extra opdrachten per jaar: aantal, omvang, looptijd en uren")
-    ctx.save_table(res.additional, "additional_assignments")
-    md(report.additional_text(res.additional, shown[0]))
+    if res.additional is not None and len(res.additional):
+        show(report.additional_display(res.additional, who),
+             percent=["Aandeel korter dan 12 maanden"], decimals=0,
+             caption="Extra opdrachten per jaar: aantal, omvang, looptijd en uren")
+        ctx.save_table(res.additional, "additional_assignments")
 
 # %% [markdown]
 # ### Voorstel: een jaarlijkse flexibele reservering
 #
 # Hoeveel ruimte moet er in het budget zijn om incidentele opdrachten op te vangen zonder telkens
-# een nieuw kortlopend contract? Een eenvoudige regel uit de historie: reserveer per jaar het
-# bedrag dat in vier van de vijf afgelopen jaren genoeg was: het 80e percentiel van het
-# incidentele geld per jaar (parameter `reservation_quantile`). De
-# onzekerheid is geschat door de jaren opnieuw te trekken (bootstrap). Met zo weinig jaren is
-# dat interval eerder te smal dan te breed, en het kan nooit boven het hoogste jaar uitkomen.
+# een nieuw kortlopend contract? Het voorstel is een bovengrens voor het incidentele geld van
+# volgend jaar: de bedragen van de afgelopen jaren, omgerekend naar de loonkosten van nu (met de
+# cao-stijgingen, als die zijn aangeleverd), met hun groei of daling, plus een marge zodat het
+# geld van volgend jaar er in ongeveer vier van de vijf jaren onder blijft. Hoe vaak dat in
+# nagebootste reeksen werkelijk lukte, staat ernaast.
 
 # %%
 if res.reservation is not None:
     show(report.reservation_display(res.reservation), percent=["Als deel van structureel"],
-         decimals=0, caption="Voorgestelde flexibele reservering per jaar (euro, nominaal)")
+         decimals=0, caption="Voorgestelde flexibele reservering (euro)")
     ctx.save_table(res.reservation, "flexible_reservation")
 
 # %% [markdown]
-# ## 5. Toetsing van het model
+# ## 5. Hoe goed voorspelt het model?
 #
-# **Terugvinden van bekende parameters.** We maken personeelshistories met bekende uitstroom,
-# vacatureduur en verblijfsduur (zelfde omvang als hier), rekenen die terug met exact dezelfde
-# code en kijken of het 95%-interval de ware waarde bevat.
+# We doen alsof de gegevens eindigden op 31 december van een eerder jaar, rekenen het model
+# daarop uit en voorspellen het aantal vertrekkers in het jaar erna. Dat herhalen we voor elk
+# jaar waarvoor dat kan, en tellen hoe vaak het echte aantal binnen de band viel.
 
 # %%
-show(report.recovery_display(res.recovery), caption="Terugvinden van bekende parameters")
-md(report.recovery_text(res.recovery))
+if res.backtest is not None:
+    md(text.backtest_text(res))
+    if len(res.backtest.yearly):
+        orgs = [o for o in res.shown if o in set(res.run_organisations)]
+        plots.plot_backtest(report.masked_backtest(res.backtest.yearly, res.tables), orgs)
+        ctx.save_table(res.backtest.errors.round(4), "backtest_errors")
 
-# %% [markdown]
-# **Terugtoets.** We kalibreren alleen op de jaren tot en met `backtest_until` (standaard 2024),
-# projecteren de jaren daarna tot de peildatum (met de werkelijke formatie van die jaren) en
-# vergelijken met wat er echt gebeurde.
-
-# %%
-plots.plot_backtest(res.backtest.monthly, shown)
-show(report.backtest_display(res.backtest, shown),
-     percent=["Gem. afwijking bezetting", "Maanden binnen band"],
-     caption="Terugtoets: hoe goed voorspelde het model de jaren na de kalibratie?")
-ctx.save_table(res.backtest.errors, "backtest_errors")
-md(report.backtest_text(res.backtest, shown[0], res.backtest_until))
+# %% tags=["methode"]
+if res.backtest is not None and len(res.backtest.errors):
+    show(report.backtest_display(res.backtest, [o for o in res.shown]),
+         caption="Terugtoets per organisatie (de gemeente: de som van de organisaties)")
+if res.recovery is not None and len(res.recovery):
+    md("**Terugvinden van bekende waarden.** We maken personeelsgeschiedenissen met een ander "
+       "proces dan het model aanneemt (vertrekkans die geleidelijk daalt met de diensttijd, "
+       "schokken per jaar, vacatureduur met een gamma-verdeling), van dezelfde omvang als hier, "
+       "rekenen die terug met dezelfde code en kijken of het 95%-interval de ware waarde bevat.")
+    show(report.recovery_display(res.recovery), caption="Terugvinden van bekende waarden")
 
 # %% [markdown]
 # ## 6. Beperkingen
 #
-# - De uitstroom is een gemiddelde over de gemeten jaren. Stijgt die uitstroom (zie de
-#   terugtoets), dan onderschat het basisscenario het verloop; het scenario ‘hoog verloop’ laat
-#   zien wat dat betekent.
-# - Loon- en indexatiepercentages zijn aannames per scenario, geen prognoses: controleer ze
-#   tegen de actuele cao Sociaal Werk en de gemeentebegroting.
+# - Een trend in het vertrek telt in het basisscenario mee tot het laatste volledige jaar en
+#   blijft daarna gelijk; het scenario 'Trend zet door' laat zien wat er gebeurt als hij doorgaat.
 # - De wettelijke vraag is benaderd als het huidige aandeel wettelijke uren, groeiend met
 #   bevolking en trend. Een verschuiving van wettelijk naar preventief werk (het doel van het
-#   beleid) zit er niet in; het model laat zien wat er gebeurt als er niets verandert.
-# - Alle huidige medewerkers tellen als volledig ingewerkt; de formatie wordt niet ingekrompen
-#   door ontslag, alleen door niet vervangen.
-# - Verband is geen oorzaak: het model rekent gevolgen van aannames door, het toont niet dat
+#   beleid) zit er niet in: het model laat zien wat er gebeurt als er niets verandert.
+# - Alle huidige medewerkers tellen als volledig ingewerkt; de formatie krimpt niet door ontslag,
+#   alleen door niet vervangen.
+# - Verband is geen oorzaak: het model rekent gevolgen van aannames door; het toont niet dat
 #   bijvoorbeeld verloop de preventie *veroorzaakt*.

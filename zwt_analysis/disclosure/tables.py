@@ -126,6 +126,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
         ),
     ),
     _nothing("model_preventie_caseload", "model"),
+    _nothing("model_termijnen_caseload", "indicator_id"),
     # 04 workforce (reports/workforce/published.py): the city and every organisation in one
     # protect() pass; distinct persons do not add up over organisations (moves between them)
     TableSchema(
@@ -140,7 +141,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
               for c in ("uitstroom", "uitstroom_laag", "uitstroom_hoog")),
             *(Col(c, D, sources=("nieuwkomers", "persoonjaren"))
               for c in ("instroom", "instroom_laag", "instroom_hoog")),
-            *(Col(c, D, sources=("vervulde_vacatures", "open_vacatures"))
+            *(Col(c, D, sources=("vervulde_vacatures",))
               for c in ("maanden_tot_vervulling", "maanden_laag", "maanden_hoog")),
         ),
     ),

@@ -1,23 +1,21 @@
-"""Calibrate the workforce scenario model from staff history.
+"""Calibrate the workforce scenario model from staff history: vacancies, tenure, base stock.
 
 Everything here reads the processed ``staff`` table (one row per employment
 spell, contract section 1) and returns small frames with an estimate and its
-95% interval per organisation (and the city, ``organisation = "ALL"``):
+95% interval per organisation (and the city, ``organisation = "ALL"``). The
+outflow itself is in :mod:`.outflow` (episodes, yearly outflow) and
+:mod:`.hazards` (the hazard model).
 
-- :func:`turnover_rates` — outflow and inflow pooled over years, taken from
-  the catalogue indicators ``staff_outflow_rate`` / ``staff_inflow_rate`` in
-  :mod:`zwt_analysis.indicators` (never redefined here). Pooled rate =
-  sum of numerators / sum of denominators; exact Poisson (Garwood) interval
-  on the count with the summed 1-January stock as exposure in person-years.
+- :func:`yearly_turnover` — the catalogue indicators ``staff_outflow_rate`` /
+  ``staff_inflow_rate`` per year (for comparison: they count a renewed
+  contract as a leaver, the workforce model does not);
 - :func:`vacancy_fill_times` — months from a leaver's last day to the next
   newcomer's start in the same organisation and team (first-in-first-out
   matching), with censoring at as-of and an exponential-model interval.
 - :func:`tenure` — Kaplan-Meier median completed tenure with left truncation
   (delayed entry) and right censoring, Greenwood log-log interval.
 - :func:`base_state` — the stock on a reference day (persons, FTE) that a
-  simulation starts from;
-- :func:`eight_year_check` — the evaluation's "10-20% of staff changes in
-  eight years" against the measured rates.
+  simulation starts from.
 
 Units: rates per person-year (≈ per year), times in months (30.4375 days).
 """
@@ -44,25 +42,6 @@ def _ts(d: date | pd.Timestamp | str) -> pd.Timestamp:
     return pd.Timestamp(d).normalize()
 
 
-def poisson_rate_interval(count: float, exposure: float, alpha: float = 0.05
-                          ) -> tuple[float, float]:
-    """Exact (Garwood) interval for a Poisson rate ``count / exposure``.
-
-    Args:
-        count: observed events (>= 0).
-        exposure: person-years (> 0); a non-positive exposure gives (nan, nan).
-        alpha: 1 - confidence level.
-
-    Returns:
-        (low, high) rate per unit of exposure; low is 0 when count is 0.
-    """
-    if exposure <= 0 or not np.isfinite(exposure):
-        return (math.nan, math.nan)
-    low = 0.0 if count <= 0 else stats.chi2.ppf(alpha / 2, 2 * count) / 2
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
-    return (float(low / exposure), float(high / exposure))
-
-
 def exponential_mean_interval(events: int, exposure: float, alpha: float = 0.05
                               ) -> tuple[float, float]:
     """Exact interval for the mean of an exponential waiting time with censoring.
@@ -82,7 +61,7 @@ def exponential_mean_interval(events: int, exposure: float, alpha: float = 0.05
 # ----------------------------------------------------------------- turnover
 
 def yearly_turnover(staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Yearly outflow and inflow per organisation and city, from the indicators.
+    """Yearly outflow and inflow per organisation and city, from the catalogue indicators.
 
     Returns:
         Columns ``organisation, year, stock_jan1, leavers, newcomers,
@@ -110,116 +89,6 @@ def yearly_turnover(staff: pd.DataFrame, as_of: date) -> pd.DataFrame:
     out["full_year"] = (out["year"] < as_of_ts.year) | (
         (out["year"] == as_of_ts.year) & (as_of_ts.month == 12) & (as_of_ts.day == 31))
     return out.sort_values(["organisation", "year"]).reset_index(drop=True)
-
-
-def first_observed_year(staff: pd.DataFrame) -> int | None:
-    """Year of the earliest end date in the export (None when nobody left).
-
-    An export lists the spells running on or after some date; people who
-    left before it are absent, so years before the first observed leaver
-    have an outflow that is too low and are left out of pooling.
-    """
-    first = staff["end_date"].min()
-    return None if pd.isna(first) else int(pd.Timestamp(first).year)
-
-
-def pool_rates(yearly: pd.DataFrame, years: tuple[int, int] | None = None,
-               full_years_only: bool = True, alpha: float = 0.05) -> pd.DataFrame:
-    """Pool yearly outflow/inflow over years: sum(numerator) / sum(1-January stock).
-
-    Args:
-        yearly: output of :func:`yearly_turnover`.
-        years: inclusive (first, last) calendar years to pool; None = all
-            (:func:`turnover_rates` passes the observed window).
-        full_years_only: leave out a partial last year (its stock would count a
-            whole person-year for a part of a year).
-        alpha: 1 - confidence level.
-
-    Returns:
-        Per organisation: ``years, person_years, leavers, outflow_rate,
-        outflow_low, outflow_high, newcomers, inflow_rate, inflow_low,
-        inflow_high`` (exact Poisson intervals, exposure = summed stock).
-    """
-    df = yearly
-    if full_years_only and "full_year" in df:
-        df = df[df["full_year"]]
-    if years is not None:
-        df = df[(df["year"] >= years[0]) & (df["year"] <= years[1])]
-    rows = []
-    for org, g in df.groupby("organisation", sort=True):
-        py = float(g["stock_jan1"].sum())
-        lv = float(g["leavers"].fillna(0).sum())
-        nw = float(g["newcomers"].fillna(0).sum())
-        olo, ohi = poisson_rate_interval(lv, py, alpha)
-        ilo, ihi = poisson_rate_interval(nw, py, alpha)
-        rows.append({
-            "organisation": org,
-            "years": f"{int(g['year'].min())}-{int(g['year'].max())}",
-            "n_years": int(g["year"].nunique()),
-            "person_years": py,
-            "leavers": lv,
-            "outflow_rate": lv / py if py > 0 else math.nan,
-            "outflow_low": olo,
-            "outflow_high": ohi,
-            "newcomers": nw,
-            "inflow_rate": nw / py if py > 0 else math.nan,
-            "inflow_low": ilo,
-            "inflow_high": ihi,
-        })
-    cols = ["organisation", "years", "n_years", "person_years", "leavers", "outflow_rate",
-            "outflow_low", "outflow_high", "newcomers", "inflow_rate", "inflow_low",
-            "inflow_high"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def turnover_rates(staff: pd.DataFrame, as_of: date, years: tuple[int, int] | None = None,
-                   alpha: float = 0.05) -> pd.DataFrame:
-    """Pooled outflow/inflow rates per organisation and city (see :func:`pool_rates`).
-
-    ``years`` defaults to the first observed year (:func:`first_observed_year`)
-    up to the last full year before ``as_of``.
-    """
-    if years is None:
-        first = first_observed_year(staff)
-        years = (first if first is not None else 1900, 9999)
-    return pool_rates(yearly_turnover(staff, as_of), years=years, alpha=alpha)
-
-
-def stayers_after(rate: float | np.ndarray, years: float = 8.0) -> float | np.ndarray:
-    """Share of today's staff still there after ``years`` at a constant annual rate.
-
-    Uses the simple rule ``(1 - rate) ** years`` (rate read as the yearly
-    probability of leaving); a rate >= 1 gives 0.
-    """
-    r = np.clip(np.asarray(rate, dtype=float), 0.0, 1.0)
-    out = (1.0 - r) ** years
-    return float(out) if out.ndim == 0 else out
-
-
-def eight_year_check(rates: pd.DataFrame, years: float = 8.0) -> pd.DataFrame:
-    """The evaluation's "10-20% of staff changes in eight years" against the rates.
-
-    Per organisation: share of today's staff still there after ``years``
-    under a constant rate, ``(1 - r) ** years``, with the interval from the
-    rate's interval, and the share that leaves (1 - that). The evaluation's
-    expectation corresponds to 80-90% still there, i.e. an annual rate of
-    1 - 0.9 ** (1/8) = 1.3% to 1 - 0.8 ** (1/8) = 2.8%.
-    """
-    out = rates[["organisation", "outflow_rate", "outflow_low", "outflow_high"]].copy()
-    out["stayers"] = stayers_after(out["outflow_rate"].to_numpy(), years)
-    out["stayers_low"] = stayers_after(out["outflow_high"].to_numpy(), years)
-    out["stayers_high"] = stayers_after(out["outflow_low"].to_numpy(), years)
-    out["leavers_share"] = 1 - out["stayers"]
-    out["leavers_low"] = 1 - out["stayers_high"]
-    out["leavers_high"] = 1 - out["stayers_low"]
-    out["consistent_with_10_20"] = (out["leavers_low"] <= 0.20) & (out["leavers_high"] >= 0.10)
-    return out
-
-
-def implied_rate_range(low_change: float = 0.10, high_change: float = 0.20,
-                       years: float = 8.0) -> tuple[float, float]:
-    """Annual outflow rates for which ``low_change``..``high_change`` leaves in ``years``."""
-    return (1 - (1 - low_change) ** (1 / years), 1 - (1 - high_change) ** (1 / years))
 
 
 # ----------------------------------------------------------------- spells
@@ -323,8 +192,8 @@ def vacancy_fill_times(staff: pd.DataFrame, as_of: date, alpha: float = 0.05) ->
     biased low because long waits are more often still open).
 
     Returns:
-        ``organisation, leavers, filled, open, mean_months, mean_low,
-        mean_high, median_filled_months``.
+        ``organisation, leavers, filled, open, vacant_months, mean_months,
+        mean_low, mean_high, median_filled_months``.
     """
     ev = vacancy_fill_events(staff, as_of)
     groups = [(org, g) for org, g in ev.groupby("organisation", sort=True)]
@@ -339,6 +208,7 @@ def vacancy_fill_times(staff: pd.DataFrame, as_of: date, alpha: float = 0.05) ->
             "leavers": len(g),
             "filled": n_fill,
             "open": int((~g["filled"]).sum()),
+            "vacant_months": expo,
             "mean_months": expo / n_fill if n_fill else math.nan,
             "mean_low": lo,
             "mean_high": hi,

@@ -11,11 +11,12 @@ assignment) and ``time_registrations`` and gives:
   and length (months) of additional assignments and the hours registered on
   them (activity ``additional_assignment`` by ``assignment_id``);
 - :func:`flexible_reservation` — a proposed yearly flexible reservation: a
-  high percentile of the yearly incidental money in the history, with a
-  bootstrap interval over years.
+  prediction bound for next year's incidental money on deflated amounts
+  with a growth line (:mod:`zwt_analysis.methods.reservation`).
 
-Money is nominal EUR as delivered (no price correction). Years run up to
-the as-of year; a year that has not begun is a plan and is left out.
+Money is EUR as delivered; the reservation deflates it with the cao wage
+rises where ``cost_index`` is delivered. Years run up to the as-of year; a
+year that has not begun is a plan and is left out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pandas as pd
 
 from zwt_analysis.contract import ALL, MAIN_ASSIGNMENT
 from zwt_analysis.indicators import incidental_funding_share
+from zwt_analysis.methods.reservation import ReservationBound, prediction_bound
 from zwt_analysis.reports.workforce.calibrate import DAYS_PER_MONTH
 
 
@@ -211,63 +213,73 @@ def additional_by_year(lines: pd.DataFrame, time_registrations: pd.DataFrame | N
     return out.sort_values(["organisation", "year"]).reset_index(drop=True)
 
 
-def bootstrap_quantile(values: np.ndarray, q: float, n_boot: int = 2000, seed: int = 0,
-                       alpha: float = 0.05) -> tuple[float, float, float]:
-    """The ``q``-quantile of ``values`` and a percentile-bootstrap interval.
-
-    Resamples the values (years) with replacement; linear interpolation
-    between order statistics. With few values the interval is narrow and can
-    never exceed the largest value seen: read it as a lower bound of the
-    uncertainty. Empty input gives nans; one value gives (v, v, v).
-    """
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return (math.nan, math.nan, math.nan)
-    est = float(np.quantile(v, q))
-    rng = np.random.default_rng(seed)
-    boot = np.quantile(rng.choice(v, size=(n_boot, len(v)), replace=True), q, axis=1)
-    lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
-    return (est, float(lo), float(hi))
+def _index_pct(cost_gap: pd.DataFrame | None) -> dict[int, float]:
+    """Yearly cao wage rise in percent (``costindex.yearly_gap`` frame), {} when absent."""
+    if cost_gap is None or cost_gap.empty:
+        return {}
+    return {int(y): float(v) for y, v in zip(cost_gap["year"], cost_gap["cao_pct"], strict=True)
+            if math.isfinite(v)}
 
 
-def flexible_reservation(by_year: pd.DataFrame, quantile: float = 0.8, n_boot: int = 2000,
-                         seed: int = 0, years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Proposed yearly flexible reservation per organisation and city.
+def _bound(amounts: dict[int, float], index: dict[int, float], level: float | None
+           ) -> tuple[ReservationBound | None, str]:
+    """The prediction bound with a growth line, else without; (None, reason) when neither fits."""
+    nxt = float(np.mean(list(index.values()))) if index else 0.0
+    for trend in (True, False):
+        try:
+            return prediction_bound(amounts, index or None, nxt, level, trend=trend), ""
+        except ValueError:
+            continue
+    return None, "te weinig jaren met incidenteel geld (minstens twee nodig)"
 
-    The reservation is the ``quantile`` (default 80th percentile) of the
-    yearly incidental EUR over the history: in about four years out of five
-    the incidental money of the past would have fitted in it. Also given as a
-    share of the latest year's structural money. The interval is a
-    percentile bootstrap over years (see :func:`bootstrap_quantile`).
+
+def flexible_reservation(by_year: pd.DataFrame, cost_gaps: dict[str, pd.DataFrame] | None = None,
+                         level: float | None = None) -> pd.DataFrame:
+    """Proposed yearly flexible reservation per organisation and city: a prediction bound.
+
+    The reservation is the one-sided ``level`` (default ``methods.yaml``, 80%)
+    prediction bound for next year's incidental money
+    (:func:`zwt_analysis.methods.reservation.prediction_bound`): the yearly
+    amounts deflated with the cao wage rises of ``cost_index`` (where
+    delivered: the money pays for staff), a growth line on the log scale, and
+    the bound inflated with the mean wage rise. Without a cost index the
+    amounts are used as delivered (nominal), still with a growth line. With
+    two years only, a constant level is fitted; with fewer, no reservation.
 
     Args:
         by_year: output of :func:`funding_by_year`.
-        quantile: the percentile (0..1).
-        n_boot, seed: bootstrap resamples and seed.
-        years: inclusive (first, last) years to use; None = all.
+        cost_gaps: per organisation (and ``ALL``) a
+            :func:`zwt_analysis.costindex.yearly_gap` frame (``cao_pct``).
+        level: stated coverage (None: ``methods.yaml``).
 
     Returns:
-        ``organisation, n_years, mean_incidental_eur, max_incidental_eur,
-        reservation_eur, reservation_low, reservation_high,
-        latest_structural_eur, reservation_share_of_structural``.
+        ``organisation, year`` (the year predicted), ``n_years,
+        mean_incidental_eur, last_incidental_eur, reservation_eur,
+        central_eur, growth_per_year, level, coverage_low, coverage_high``
+        (measured coverage for this level, ``docs/validation.md``; NaN when
+        not validated), ``deflated`` (bool), ``method`` (Dutch),
+        ``latest_structural_eur, reservation_share_of_structural, note``.
     """
-    df = by_year
-    if years is not None:
-        df = df[(df["year"] >= years[0]) & (df["year"] <= years[1])]
     rows = []
-    for org, g in df.groupby("organisation", sort=True):
-        est, lo, hi = bootstrap_quantile(g["incidental_eur"].to_numpy(), quantile, n_boot, seed)
-        latest = g.sort_values("year")["structural_eur"].iloc[-1]
+    for org, g in by_year.groupby("organisation", sort=True):
+        g = g.sort_values("year")
+        amounts = dict(zip(g["year"].astype(int), g["incidental_eur"].astype(float), strict=True))
+        index = _index_pct((cost_gaps or {}).get(str(org)))
+        b, note = _bound(amounts, index, level)
+        latest = float(g["structural_eur"].iloc[-1])
+        est = b.bound_eur if b else math.nan
         rows.append({
-            "organisation": org,
-            "n_years": len(g),
-            "mean_incidental_eur": float(g["incidental_eur"].mean()),
-            "max_incidental_eur": float(g["incidental_eur"].max()),
-            "reservation_eur": est,
-            "reservation_low": lo,
-            "reservation_high": hi,
-            "latest_structural_eur": float(latest),
+            "organisation": org, "year": b.year if b else int(g["year"].max()) + 1,
+            "n_years": len(g), "mean_incidental_eur": float(g["incidental_eur"].mean()),
+            "last_incidental_eur": float(g["incidental_eur"].iloc[-1]),
+            "reservation_eur": est, "central_eur": b.central_eur if b else math.nan,
+            "growth_per_year": b.growth_per_year if b else math.nan,
+            "level": b.level if b else math.nan,
+            "coverage_low": b.measured_coverage[0] if b else math.nan,
+            "coverage_high": b.measured_coverage[1] if b else math.nan,
+            "deflated": bool(index), "method": b.method if b else "",
+            "latest_structural_eur": latest,
             "reservation_share_of_structural": est / latest if latest > 0 else math.nan,
+            "note": note,
         })
     return pd.DataFrame(rows)

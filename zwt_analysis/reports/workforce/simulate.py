@@ -1,80 +1,57 @@
 """Monthly stock-flow Monte Carlo of wijkteam staff, capacity and prevention.
 
-One organisation is simulated as arrays of shape ``(runs, months)``; every
-month, in this order:
+One organisation is simulated as arrays over runs; staff are counted by
+tenure in months (up to the last tenure band edge, the rest in one bin), for
+today's staff and for staff hired during the run apart. Every month, in
+this order:
 
 1. Funded formation (FTE) = base formation x ((1 + indexation) / (1 + wage
-   growth)) ** (years since the base year): the budget in EUR grows with the
-   municipality's indexation, the cost per FTE with the CAO wages, both each
-   January; funded FTE = budget / cost per FTE.
+   growth)) ** (years since the base year), per run when the wage gap is
+   drawn per run: the budget grows with the municipality's indexation, the
+   cost per FTE with the cao wages, both each January.
 2. Leavers: each employed person leaves with monthly probability
-   ``1 - exp(-rate / 12)`` (``rate`` = outflow per person-year, as the
-   ``staff_outflow_rate`` indicator measures it in a stable stock).
-3. Vacancies: funded persons (funded FTE / FTE per person, rounded) minus
+   ``1 - exp(-h / 12)``, ``h`` the yearly hazard of the run, the month and
+   the person's tenure band (:func:`.hazards.annual_hazards`; one constant
+   rate when no hazard array is given).
+3. Everyone's tenure grows by a month.
+4. Vacancies: funded persons (funded FTE / FTE per person, rounded) minus
    employed persons, never below 0 (a shrinking formation is absorbed by
    attrition, nobody is dismissed). Each open vacancy is filled this month
-   with probability ``1 / (1 + months_to_fill)``: a geometric vacant time with
-   mean ``months_to_fill`` months.
-4. New hires ramp up: productivity ``new_hire_productivity`` in their first
-   month rising linearly to 1 after ``ramp_up_months``; they can leave too.
-5. Capacity: effective FTE x (1 - overhead_share) is available for client
+   with probability ``1 / (1 + months_to_fill)`` (per run): a geometric
+   vacant time with that mean. Hires start at tenure 0.
+5. New hires ramp up: productivity ``new_hire_productivity`` in their first
+   month rising linearly to 1 after ``ramp_up_months``; today's staff count
+   as fully productive.
+6. Capacity: effective FTE x (1 - overhead_share) is available for client
    work; statutory demand (FTE, growing with population and trend) is served
    first; what remains goes to prevention. Preventive share = preventive /
    (preventive + statutory served).
 
-The base state is today's stock; all of today's staff count as fully
-productive. :func:`run_scenario` wires calibration, config and simulation;
-:func:`summarise` and :func:`fan` turn arrays into tables;
-:func:`compare_scenarios` runs and summarises several scenarios and
-:func:`sensitivity` one assumption at a time.
+:func:`summarise` and :func:`fan` turn arrays into tables; the scenario file
+is read by :mod:`.scenarios` and runs are wired by :mod:`.runs`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from zwt_analysis import config
 from zwt_analysis.contract import ALL
+from zwt_analysis.reports.workforce.scenarios import Assumptions
 
-SCENARIO_FILE = "scenarios.yaml"
-#: Assumption keys every scenario must give (a value or "calibrated" where allowed).
-ASSUMPTION_KEYS = (
-    "outflow_rate", "months_to_fill", "ramp_up_months", "new_hire_productivity",
-    "wage_growth", "indexation", "population_growth", "demand_trend", "overhead_share",
-)
-CALIBRATABLE = ("outflow_rate", "months_to_fill", "overhead_share")
-RUN_KEYS = ("start", "months", "runs", "seed")
+__all__ = ["OUTPUTS", "Assumptions", "OrgStart", "SimResult", "combine", "fan", "funded_path",
+           "monthly_leave_probability", "simulate_org", "stayers_probabilities", "summarise",
+           "year_mean"]
+
 OUTPUTS = ("employed", "effective_fte", "funded_fte", "vacancies_fte", "stayers_share",
            "statutory_demand_fte", "statutory_fte", "preventive_fte", "preventive_share",
            "unmet_statutory_fte", "leavers", "hires", "initial_stayers")
 
 
 # ----------------------------------------------------------------- inputs
-
-@dataclass(frozen=True)
-class Assumptions:
-    """Numeric scenario assumptions for one organisation (rates per year, shares 0..1)."""
-
-    outflow_rate: float
-    months_to_fill: float
-    ramp_up_months: int
-    new_hire_productivity: float
-    wage_growth: float
-    indexation: float
-    population_growth: float
-    demand_trend: float
-    overhead_share: float
-
-    @property
-    def demand_growth(self) -> float:
-        """Yearly growth of statutory demand: (1 + population) x (1 + trend) - 1."""
-        return (1 + self.population_growth) * (1 + self.demand_trend) - 1
-
 
 @dataclass(frozen=True)
 class OrgStart:
@@ -87,6 +64,8 @@ class OrgStart:
         statutory_share: share of all hours on statutory individual work.
         preventive_share_hours: share of all hours on preventive work.
         base_year: calendar year of the base formation (indexation counts from it).
+        tenures: tenure in whole months of each person on the base day (empty:
+            everyone counts as long-serving).
     """
 
     organisation: str
@@ -96,6 +75,7 @@ class OrgStart:
     statutory_share: float
     preventive_share_hours: float
     base_year: int
+    tenures: tuple[int, ...] = ()
 
     @property
     def other_share(self) -> float:
@@ -125,82 +105,108 @@ def monthly_leave_probability(rate: float | np.ndarray) -> np.ndarray:
 
 
 def funded_path(formation_fte: float, months: pd.PeriodIndex, base_year: int,
-                wage_growth: float, indexation: float) -> np.ndarray:
-    """Funded FTE per month: formation x ((1+i)/(1+w)) ** (year - base_year), yearly steps."""
+                wage_growth: float | np.ndarray, indexation: float) -> np.ndarray:
+    """Funded FTE per month: formation x ((1+i)/(1+w)) ** (year - base_year), yearly steps.
+
+    ``wage_growth`` may be one value (result: months) or one per run (result: runs x months).
+    """
     k = np.maximum(np.asarray(months.year) - base_year, 0)
-    return formation_fte * ((1 + indexation) / (1 + wage_growth)) ** k
+    w = np.asarray(wage_growth, dtype=float)
+    ratio = (1 + indexation) / (1 + w)
+    return formation_fte * (ratio[..., None] ** k if w.ndim else ratio ** k)
+
+
+def _tenure_bins(start: OrgStart, n_bins: int, runs: int) -> np.ndarray:
+    """Today's staff per tenure month (runs, n_bins); the last bin holds the longer tenures."""
+    hist = np.zeros(n_bins, dtype=np.int64)
+    if start.tenures:
+        np.add.at(hist, np.minimum(np.asarray(start.tenures, dtype=np.int64), n_bins - 1), 1)
+    else:
+        hist[-1] = start.persons
+    return np.tile(hist, (runs, 1))
+
+
+def _age(counts: np.ndarray) -> None:
+    """Everyone one month longer in service (in place); the last bin keeps its members."""
+    if counts.shape[1] > 1:
+        last = counts[:, -1] + counts[:, -2]
+        counts[:, 1:-1] = counts[:, :-2].copy()
+        counts[:, -1] = last
+        counts[:, 0] = 0
 
 
 def simulate_org(start: OrgStart, a: Assumptions, months: pd.PeriodIndex, runs: int,
                  rng: np.random.Generator, outflow_rates: np.ndarray | None = None,
-                 funded_fte: np.ndarray | None = None, months_offset: int = 0) -> SimResult:
+                 funded_fte: np.ndarray | None = None, months_offset: int = 0,
+                 hazard: np.ndarray | None = None, band_edges_months: tuple[int, ...] = (),
+                 months_to_fill: np.ndarray | None = None) -> SimResult:
     """Simulate one organisation month by month, vectorised over runs.
 
     Args:
-        start: base stock and capacity split.
-        a: assumptions (``a.outflow_rate`` is used unless ``outflow_rates``).
+        start: base stock (with tenures) and capacity split.
+        a: assumptions (point values; the arrays below take precedence).
         months: the simulated calendar months (consecutive).
         runs: number of Monte Carlo runs.
         rng: numpy Generator (the only source of randomness).
-        outflow_rates: optional outflow rate per run (shape ``(runs,)``), to
-            carry parameter uncertainty.
-        funded_fte: optional funded FTE per month (overrides wage/indexation,
-            used by the back-test with the real formation).
+        outflow_rates: optional constant outflow rate per run (shape ``(runs,)``).
+        funded_fte: optional funded FTE per month (months,) or per run and month.
         months_offset: months between the base day and ``months[0]`` minus one
             (demand growth counts from the base day).
+        hazard: optional yearly hazard (runs, months, bands) by tenure band.
+        band_edges_months: tenure band edges in months (the hazard's bands).
+        months_to_fill: optional mean vacant months per run (shape ``(runs,)``).
 
     Returns:
         :class:`SimResult` with the arrays named in ``OUTPUTS``.
     """
     n_m = len(months)
     fpp = start.fte_per_person if start.fte_per_person > 0 else 0.8
-    rates = np.full(runs, a.outflow_rate, dtype=float) if outflow_rates is None \
-        else np.asarray(outflow_rates, dtype=float)
-    p_leave = monthly_leave_probability(rates)
-    q_fill = 1.0 / (1.0 + max(float(a.months_to_fill), 0.0))
     ramp = max(int(a.ramp_up_months), 0)
-    prod = a.new_hire_productivity + (1 - a.new_hire_productivity) * np.arange(ramp) / max(ramp, 1)
+    n_bins = max([ramp, *band_edges_months, 0]) + 1
+    band = np.searchsorted(np.asarray(band_edges_months, dtype=float), np.arange(n_bins),
+                           side="right") if band_edges_months else np.zeros(n_bins, dtype=int)
+    if hazard is None:
+        rates = np.full(runs, a.outflow_rate) if outflow_rates is None else outflow_rates
+        hazard = np.broadcast_to(np.asarray(rates, dtype=float)[:, None, None], (runs, n_m, 1))
+        band = np.zeros(n_bins, dtype=int)
+    mtf = np.full(runs, float(a.months_to_fill)) if months_to_fill is None \
+        else np.asarray(months_to_fill, dtype=float)
+    q_fill = 1.0 / (1.0 + np.maximum(mtf, 0.0))
+    prod = np.ones(n_bins)
+    prod[:ramp] = a.new_hire_productivity + (1 - a.new_hire_productivity) * np.arange(ramp) / ramp \
+        if ramp else 1.0
     funded = (funded_path(start.formation_fte, months, start.base_year, a.wage_growth,
                           a.indexation) if funded_fte is None else np.asarray(funded_fte, float))
+    funded = np.broadcast_to(funded, (runs, n_m))
     funded_heads = np.rint(funded / fpp).astype(np.int64)
-    base_eff = start.persons * fpp
-    demand0 = base_eff * start.statutory_share
-    t_years = (np.arange(n_m) + 1 + months_offset) / 12.0
-    demand = demand0 * (1 + a.demand_growth) ** t_years
+    demand0 = start.persons * fpp * start.statutory_share
+    demand = demand0 * (1 + a.demand_growth) ** ((np.arange(n_m) + 1 + months_offset) / 12.0)
     client = 1.0 - a.overhead_share
 
-    initial = np.full(runs, start.persons, dtype=np.int64)   # today's staff still there
-    other = np.zeros(runs, dtype=np.int64)                    # tenured, hired during the run
-    cohorts = np.zeros((runs, ramp), dtype=np.int64)          # hires by age in months
-
+    initial = _tenure_bins(start, n_bins, runs)     # today's staff by tenure month
+    other = np.zeros((runs, n_bins), dtype=np.int64)  # hired during the run
     out = {k: np.zeros((runs, n_m), dtype=float) for k in OUTPUTS}
     for t in range(n_m):
-        l_init = rng.binomial(initial, p_leave)
-        l_other = rng.binomial(other, p_leave)
-        l_coh = rng.binomial(cohorts, p_leave[:, None]) if ramp else np.zeros((runs, 0), np.int64)
+        p = monthly_leave_probability(hazard[:, t, :][:, band])
+        l_init = rng.binomial(initial, p)
+        l_other = rng.binomial(other, p)
         initial -= l_init
         other -= l_other
-        cohorts -= l_coh
-        employed = initial + other + cohorts.sum(axis=1)
-        open_v = np.maximum(funded_heads[t] - employed, 0)
-        hires = rng.binomial(open_v, q_fill)
-        if ramp:
-            other += cohorts[:, -1]
-            cohorts[:, 1:] = cohorts[:, :-1].copy()
-            cohorts[:, 0] = hires
-            eff_heads = initial + other + cohorts @ prod
-        else:
-            other += hires
-            eff_heads = (initial + other).astype(float)
+        _age(initial)
+        _age(other)
+        n_init = initial.sum(axis=1)
+        employed = n_init + other.sum(axis=1)
+        hires = rng.binomial(np.maximum(funded_heads[:, t] - employed, 0), q_fill)
+        other[:, 0] += hires
         employed = employed + hires
         out["employed"][:, t] = employed
-        out["funded_fte"][:, t] = funded[t]
-        out["vacancies_fte"][:, t] = np.maximum(funded_heads[t] - employed, 0) * fpp
-        out["initial_stayers"][:, t] = initial
-        out["stayers_share"][:, t] = initial / start.persons if start.persons else 0.0
-        out["leavers"][:, t] = l_init + l_other + l_coh.sum(axis=1)
+        out["funded_fte"][:, t] = funded[:, t]
+        out["vacancies_fte"][:, t] = np.maximum(funded_heads[:, t] - employed, 0) * fpp
+        out["initial_stayers"][:, t] = n_init
+        out["stayers_share"][:, t] = n_init / start.persons if start.persons else 0.0
+        out["leavers"][:, t] = l_init.sum(axis=1) + l_other.sum(axis=1)
         out["hires"][:, t] = hires
-        _record_capacity(out, t, eff_heads * fpp, client, demand[t])
+        _record_capacity(out, t, (n_init + other @ prod) * fpp, client, demand[t])
     return SimResult(start.organisation, months, out, start.persons)
 
 
@@ -280,197 +286,6 @@ def summarise(result: SimResult, scenario: str, year: int | None = None) -> dict
                                                    & (last["stayers_share"] <= 0.9)))
     row["p_stayers_at_least_80"] = float(np.mean(last["stayers_share"] >= 0.8))
     return row
-
-
-# ----------------------------------------------------------------- config
-
-def load_scenarios(path: str | Path | None = None) -> dict[str, Any]:
-    """Read the scenario file (default: the packaged ``resources/scenarios.yaml``).
-
-    Checks that every scenario gives every assumption and run setting; a value
-    may be "calibrated" only for ``CALIBRATABLE`` keys.
-
-    Raises:
-        ValueError: a scenario is incomplete or has a bad value.
-    """
-    cfg = config.load_yaml(path or config.resource(SCENARIO_FILE))
-    for name, sc in cfg.get("scenarios", {}).items():
-        missing = [k for k in ASSUMPTION_KEYS + RUN_KEYS if k not in sc]
-        if missing:
-            raise ValueError(f"scenario {name!r} lacks {', '.join(missing)}")
-        for k in ASSUMPTION_KEYS:
-            v = sc[k]
-            if v == "calibrated" and k not in CALIBRATABLE:
-                raise ValueError(f"scenario {name!r}: {k} cannot be 'calibrated'")
-            if v != "calibrated" and not isinstance(v, int | float):
-                raise ValueError(f"scenario {name!r}: {k} must be a number, not {v!r}")
-    return cfg
-
-
-def scenario_settings(name: str, overrides: dict[str, Any] | None = None,
-                      path: str | Path | None = None) -> dict[str, Any]:
-    """One scenario's settings with non-None ``overrides`` applied.
-
-    Overrides given as text (as ``zwt report --param`` passes them) are read as
-    numbers; ``"calibrated"`` stays text for the keys that allow it.
-
-    Raises:
-        ValueError: unknown scenario, or an override that is not a number.
-    """
-    cfg = load_scenarios(path)
-    if name not in cfg["scenarios"]:
-        raise ValueError(f"unknown scenario {name!r}; known: {', '.join(cfg['scenarios'])}")
-    sc = dict(cfg["scenarios"][name])
-    for k, v in (overrides or {}).items():
-        if v is None or v == "":
-            continue
-        if isinstance(v, str) and k in ASSUMPTION_KEYS + ("runs", "seed", "months"):
-            if v == "calibrated" and k in CALIBRATABLE:
-                sc[k] = v
-                continue
-            try:
-                v = float(v.replace(",", ".")) if k not in ("runs", "seed", "months",
-                                                           "ramp_up_months") else int(v)
-            except ValueError:
-                raise ValueError(f"{k} must be a number, not {v!r}") from None
-        sc[k] = v
-    return sc
-
-
-def resolve(settings: dict[str, Any], calibrated: dict[str, float]) -> Assumptions:
-    """Numeric assumptions: "calibrated" values taken from ``calibrated`` (per organisation)."""
-    vals = {}
-    for k in ASSUMPTION_KEYS:
-        v = settings[k]
-        if v == "calibrated":
-            if k not in calibrated or not np.isfinite(calibrated[k]):
-                raise ValueError(f"no calibrated value for {k}")
-            v = calibrated[k]
-        vals[k] = float(v) if k != "ramp_up_months" else int(v)
-    return Assumptions(**vals)
-
-
-def horizon(settings: dict[str, Any]) -> pd.PeriodIndex:
-    """The simulated months from ``start`` (``YYYY-MM``), ``months`` long."""
-    return pd.period_range(pd.Period(str(settings["start"]), freq="M"),
-                           periods=int(settings["months"]), freq="M")
-
-
-# ----------------------------------------------------------------- orchestration
-
-@dataclass(frozen=True)
-class Calibration:
-    """What the history gives per organisation, for ``resolve`` and the start."""
-
-    starts: dict[str, OrgStart]
-    values: dict[str, dict[str, float]]
-    #: (leavers, person-years) per organisation, for parameter uncertainty.
-    outflow_counts: dict[str, tuple[float, float]]
-
-
-def run_scenario(settings: dict[str, Any], calib: Calibration, organisations: list[str] | None
-                 = None, parameter_uncertainty: bool | None = None,
-                 base_period: pd.Period | None = None) -> dict[str, SimResult]:
-    """Simulate every organisation (and the city, key ``"ALL"``) under one scenario.
-
-    Each organisation gets its own child generator from ``settings["seed"]``
-    so results do not depend on which other organisations are run. With
-    parameter uncertainty and a calibrated outflow rate, each run draws its
-    rate from Gamma(leavers + 0.5, 1 / person-years) (Jeffreys posterior).
-
-    Args:
-        settings: scenario settings (see :func:`scenario_settings`).
-        calib: calibration (starts and calibrated values per organisation).
-        organisations: subset to run (default: all calibrated).
-        parameter_uncertainty: overrides ``settings["parameter_uncertainty"]``.
-        base_period: month of the base stock (default: the month before start);
-            demand grows from it.
-    """
-    months = horizon(settings)
-    runs = int(settings["runs"])
-    orgs = organisations or sorted(calib.starts)
-    unc = settings.get("parameter_uncertainty", False) if parameter_uncertainty is None \
-        else parameter_uncertainty
-    base = base_period if base_period is not None else months[0] - 1
-    offset = (months[0] - base).n - 1
-    all_orgs = sorted(calib.starts)
-    seeds = np.random.SeedSequence(int(settings["seed"])).spawn(len(all_orgs))
-    results = {}
-    for org in orgs:
-        rng = np.random.default_rng(seeds[all_orgs.index(org)])
-        a = resolve(settings, calib.values.get(org, {}))
-        rates = None
-        if unc and settings["outflow_rate"] == "calibrated" and org in calib.outflow_counts:
-            lv, py = calib.outflow_counts[org]
-            if py > 0:
-                rates = rng.gamma(lv + 0.5, 1.0 / py, size=runs)
-        results[org] = simulate_org(calib.starts[org], a, months, runs, rng,
-                                    outflow_rates=rates, months_offset=offset)
-    if len(results) > 1:
-        results[ALL] = combine([results[o] for o in orgs])
-    return results
-
-
-def compare_scenarios(names: list[str], calib: Calibration, runs: int, seed: int,
-                      extra: dict[str, dict[str, Any]] | None = None,
-                      organisations: list[str] | None = None, year: int | None = None
-                      ) -> tuple[pd.DataFrame, dict[str, dict[str, SimResult]]]:
-    """Run the named scenarios (plus ``extra`` settings by label) and summarise each.
-
-    Args:
-        names: scenarios from the scenario file, each run with ``runs`` and ``seed``.
-        calib: calibration (see :func:`run_scenario`).
-        runs, seed: Monte Carlo runs and seed for the named scenarios.
-        extra: further settings by label (e.g. a scenario with changed assumptions).
-        organisations: subset to run (default: all calibrated).
-        year: year of the preventive share in the summary (default: the last).
-
-    Returns:
-        (summary table: one :func:`summarise` row per scenario and organisation
-        incl. the city; the simulation results by scenario).
-    """
-    all_settings = {n: scenario_settings(n, {"runs": runs, "seed": seed}) for n in names}
-    all_settings.update(extra or {})
-    rows, results = [], {}
-    for label, s in all_settings.items():
-        res = run_scenario(s, calib, organisations)
-        results[label] = res
-        rows += [summarise(r, label, year) for r in res.values()]
-    return pd.DataFrame(rows), results
-
-
-def sensitivity(settings: dict[str, Any], calib: Calibration, ranges: dict[str, list[float]],
-                year: int | None = None, runs: int = 200, organisation: str = ALL
-                ) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the mean preventive share in ``year`` (tornado).
-
-    Each assumption in ``ranges`` is set to its low and its high value (all
-    other assumptions as in the scenario, calibrated values resolved); the same
-    seed is used everywhere (common random numbers) and parameter uncertainty
-    is off, so differences come from the assumption alone.
-
-    Returns:
-        ``parameter, low, high, result_low, result_high, base, swing`` sorted
-        by swing (largest first); results are medians over runs.
-    """
-    base_settings = {**settings, "runs": runs}
-    orgs = None if organisation == ALL else [organisation]
-    months = horizon(base_settings)
-    year = int(months[-1].year) if year is None else year
-
-    def outcome(s: dict[str, Any]) -> float:
-        res = run_scenario(s, calib, orgs, parameter_uncertainty=False)
-        key = organisation if organisation in res else next(iter(res))
-        return float(np.median(year_mean(res[key], "preventive_share", year)))
-
-    base = outcome(base_settings)
-    rows = []
-    for k, (lo, hi) in ranges.items():
-        r_lo = outcome({**base_settings, k: lo})
-        r_hi = outcome({**base_settings, k: hi})
-        rows.append({"parameter": k, "low": lo, "high": hi, "result_low": r_lo,
-                     "result_high": r_hi, "base": base, "swing": abs(r_hi - r_lo)})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
 
 
 def stayers_probabilities(result: SimResult, low: float = 0.8, high: float = 0.9
