@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,8 @@ from .errors import ZwtError
 
 app = typer.Typer(
     name="zwt",
-    help="Zaanstad wijkteam monitoring: synthetic data, cleaning, indicators, reports.",
+    help="Monitoring of a municipality's social neighbourhood teams (wijkteams): synthetic data, "
+    "cleaning, indicators, reports.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -51,7 +53,7 @@ def _run(fn, /, **kwargs) -> None:
 def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the raw synthetic exports to.")],
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 2026,
-    scale: Annotated[float, typer.Option(help="1.0 = Zaanstad's real size.", min=0.01)] = 1.0,
+    scale: Annotated[float, typer.Option(help="1.0 = the real size of the built-in synthetic municipality.", min=0.01)] = 1.0,
     messy: Annotated[bool, typer.Option(help="Write the way real exports arrive, with broken rows.")] = False,
     until: Annotated[str | None, typer.Option(help="Extract date YYYY-MM-DD (default 2026-09-30).")] = None,
 ) -> None:
@@ -111,6 +113,13 @@ def indicators(
          threads=threads, temp_directory=temp_dir)
 
 
+class Disclosure(StrEnum):
+    """What ``zwt report`` does when the disclosure audit finds an unprotected cell."""
+
+    fail = "fail"
+    warn = "warn"
+
+
 @app.command()
 def report(
     processed: Annotated[Path | None, typer.Option(help="Folder written by `zwt clean`.")] = None,
@@ -122,13 +131,15 @@ def report(
     compute_indicators: Annotated[bool, typer.Option("--compute-indicators", help="First run `zwt indicators` into that CSV (replacing it).")] = False,
     timeout: Annotated[int | None, typer.Option(help="Seconds per notebook cell before a run is stopped (default 600).", min=1)] = None,
     dask_scheduler: Annotated[str | None, typer.Option("--dask-scheduler", help="Run the notebooks on this Dask cluster, e.g. tcp://scheduler:8786 (needs `pip install zwt-analysis[cluster]`; --jobs is then ignored).")] = None,
+    disclosure: Annotated[Disclosure, typer.Option(help="When the audit of the published CSV tables finds a cell a reader can recompute: fail = publish nothing, exit 1 (default); warn = publish with a warning.")] = Disclosure.fail,
+    municipality: Annotated[Path | None, typer.Option(help="Own municipality.yaml (name, code, horizon) for the notebooks.")] = None,
 ) -> None:
-    """Run the report notebooks with papermill and render HTML, index and manifest."""
+    """Run the report notebooks with papermill and render HTML, index, brief and manifest."""
     from .runner import main as mod
 
     kwargs = dict(processed=processed, out=out, only=only or [], params=param or [], jobs=jobs,
                   indicators_file=indicators_file, compute_indicators=compute_indicators,
-                  timeout=timeout)
+                  timeout=timeout, disclosure=disclosure.value, municipality_file=municipality)
     if dask_scheduler is None:
         _run(mod.main, **kwargs)
         return
@@ -169,6 +180,18 @@ def _dask_client(address: str, timeout: float = 20.0):
                    "start them with `dask worker --nthreads 1` so that concurrent notebook "
                    "runs do not share a process", err=True)
     return client
+
+
+@app.command()
+def brief(
+    processed: Annotated[Path | None, typer.Option(help="Folder written by `zwt clean` (default data/processed/current).")] = None,
+    out: Annotated[Path | None, typer.Option(help="HTML file to write (a folder: <folder>/kwartaalbrief.html; default ./kwartaalbrief.html).")] = None,
+    indicators_file: Annotated[Path | None, typer.Option("--indicators", help="Indicator CSV written by `zwt indicators` (default: <processed>/indicators.csv).")] = None,
+) -> None:
+    """Write the quarterly council brief: one printable A4 page (also part of `zwt report`)."""
+    from . import brief as mod
+
+    _run(mod.main, processed=processed, out=out, indicators_file=indicators_file)
 
 
 @app.command()

@@ -125,5 +125,5 @@ def body(html: str) -> str:
 def links(html: str) -> list[str]:
     import re
 
-    return [unquote(h) for h in re.findall(r'href="([^"#]+)"', body(html))
+    return [unquote(h) for h in re.findall(r"""href=["']([^"'#]+)["']""", body(html))
             if not h.startswith(("http:", "https:", "mailto:"))]

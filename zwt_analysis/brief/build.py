@@ -158,7 +158,7 @@ def _row(inputs: BriefInputs, spec: dict[str, Any], verdicts: dict, days: dict[s
     ind_id = spec["indicator"]
     label = spec.get("label", "")
     if ind_id in days and label:
-        label = f"{label} (binnen {days[ind_id]} dagen)"
+        label = f"{label} ({days[ind_id]} dagen)"
     rows = city_rows(inputs.indicators, ind_id)
     if rows.empty:
         return FigureRow(ind_id, label, spec["interval"], short=spec.get("short", ""))
@@ -183,7 +183,7 @@ def build_brief(inputs: BriefInputs, cfg: dict[str, Any] | None = None) -> Brief
     verdicts = _verdicts(inputs)
     days = deadline_days()
     figures = [KeyFigure(f["key"], f["label"], f.get("explain", ""),
-                         [_row(inputs, r, verdicts, days) for r in f["rows"]])
+                         [_row(inputs, r, verdicts, days) for r in f["rows"]], f.get("short", ""))
                for f in cfg["figures"]]
     st = cfg.get("stories", {})
     stories = recent_stories(inputs.signals, inputs.as_of, int(st.get("count", 3)),

@@ -77,6 +77,7 @@ class KeyFigure:
     label: str
     explain: str
     rows: list[FigureRow]
+    short: str = ""  # names several of its rows at once in a summary ("de wettelijke termijnen")
 
 
 def small_count(n: float | None) -> bool:

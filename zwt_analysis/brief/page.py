@@ -22,19 +22,19 @@ esc = html.escape
 BRIEF_CSS = """
 @page{size:A4;margin:12mm 14mm}
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:9.5pt;
-line-height:1.28;color:#1a1a1a;margin:0;background:#e9e9e9}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:9pt;
+line-height:1.27;color:#1a1a1a;margin:0;background:#e9e9e9}
 .sheet{background:#fff;width:210mm;min-height:297mm;margin:0 auto;padding:12mm 14mm}
 .banner{background:#b00020;color:#fff;font-weight:bold;text-align:center;padding:.25em;
 margin:0 0 .5em;letter-spacing:.03em;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 h1{font-size:15pt;margin:0}
-h2{font-size:11pt;margin:.9em 0 .3em;border-bottom:1.5px solid #0072b2;padding-bottom:.1em}
+h2{font-size:11pt;margin:.75em 0 .25em;border-bottom:1.5px solid #0072b2;padding-bottom:.1em}
 .sub{color:#555;margin:0 0 .5em}
 .kern{margin:.3em 0;padding:.35em .7em;background:#f3f8fc;border-left:4px solid #0072b2;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
 .kern p{margin:.15em 0}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
-col.c1{width:31%}col.c2{width:13%}col.c3{width:17%}col.c4{width:13%}col.c5{width:26%}
+col.c1{width:34%}col.c2{width:11%}col.c3{width:16%}col.c4{width:12%}col.c5{width:27%}
 th,td{text-align:left;vertical-align:top;padding:.2em .35em;border-bottom:1px solid #e3e3e3}
 th{font-size:8pt;color:#555;font-weight:600;border-bottom:1.5px solid #999}
 td.v{font-weight:600}
@@ -81,7 +81,7 @@ def _val(x: float | None, percent: bool) -> str:
 
 def _margin(r: FigureRow, percent: bool) -> str:
     if r.suppressed:
-        return "<small>niet getoond: minder dan 5 personen</small>"
+        return "<small>niet getoond: te weinig personen</small>"
     if r.value is None:
         return ""
     if r.interval == "none":
@@ -144,13 +144,26 @@ def _figure_rows(f: KeyFigure) -> str:
 
 
 def _names(rows: list[tuple[KeyFigure, FigureRow]]) -> str:
-    names = [r.short or r.label or f.label for f, r in rows]
+    """Dutch list of rows; several rows of one figure as ``<figure> (k van de n: a, b)``."""
+    names, done = [], set()
+    for f, r in rows:
+        if f.key in done:
+            continue
+        mine = [x for g, x in rows if g.key == f.key]
+        if len(mine) > 1 and f.short:
+            labels = ", ".join(x.label.split(" (")[0] for x in mine)
+            names.append(f"{f.short} ({len(mine)} van de {len(f.rows)}: {labels})")
+            done.add(f.key)
+        else:
+            names.append(r.short or r.label or f.label)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
 def summary(b: Brief) -> list[str]:
     """One or two plain-Dutch sentences: which figures move the wrong way, which the right way."""
     rows = [(f, r) for f in b.figures for r in f.rows]
+    if all(r.value is None and not r.suppressed for _, r in rows):
+        return ["Er is nog geen afgeronde periode om over te rapporteren."]
     out = []
     for css, way in (("bad", "verkeerde"), ("good", "goede")):
         hits = [(f, r) for f, r in rows if _direction(r)[0] == css]
@@ -192,6 +205,11 @@ def _notes(b: Brief) -> list[str]:
     return notes
 
 
+def brief_title(municipality: str | None) -> str:
+    """``Kwartaalbrief sociale wijkteams <name>``; without a known name, ``... van de gemeente``."""
+    return f"Kwartaalbrief sociale wijkteams {municipality or 'van ' + UNKNOWN_NAME}"
+
+
 def brief_html(b: Brief, made: datetime | None = None, index_href: str | None = None) -> str:
     """The brief as a complete HTML page.
 
@@ -200,8 +218,7 @@ def brief_html(b: Brief, made: datetime | None = None, index_href: str | None = 
         made: when the page was made (local time, shown in the footer).
         index_href: relative link to the reports' index (None: no link).
     """
-    name = b.municipality or UNKNOWN_NAME
-    title = f"Kwartaalbrief sociale wijkteams {name}"
+    title = brief_title(b.municipality)
     parts = ["<!DOCTYPE html>", '<html lang="nl"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(title)} — {esc(period_text(b.quarter))}</title>",

@@ -264,6 +264,20 @@ def _progress(total: int) -> Any:
     return tqdm(total=total, desc="zwt report", unit="run", file=sys.stderr, disable=None)
 
 
+def progress_line(done: int, total: int, r: Result) -> str:
+    """One line per finished run for logs: ``zwt report: 3/20 03_prevention DOCK ok 12 s``."""
+    return (f"zwt report: {done}/{total} {r.report} {r.organisation} {r.status} "
+            f"{r.duration_s:.0f} s")
+
+
+def _is_terminal(stream: Any) -> bool:
+    """True when ``stream`` is an interactive terminal (then the progress bar shows instead)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _submit(executor: cf.Executor, job: Job) -> cf.Future[Result]:
     """``executor.submit(run_job, job)``; a job that cannot be sent gives a failed future."""
     try:
@@ -296,7 +310,8 @@ def run_all(job_list: list[Job], jobs: int,
     ``jobs`` is ignored; the caller owns it (it is not shut down here). A
     future that fails (crashed or lost worker, a job that cannot be sent) is
     one failed run; the others go on. On an interrupt the pending runs are
-    cancelled.
+    cancelled. On a terminal a progress bar shows on stderr; otherwise (a
+    log, cron, systemd) each finished run prints one line (:func:`progress_line`).
     """
     results: list[Result | None] = [None] * len(job_list)
     with contextlib.ExitStack() as stack:
@@ -307,14 +322,17 @@ def run_all(job_list: list[Job], jobs: int,
                 max_workers=min(jobs, len(job_list)),
                 mp_context=multiprocessing.get_context("spawn")))
         futures: dict[cf.Future[Result], int] = {}
+        lines = not _is_terminal(sys.stderr)  # a log: a line per run instead of the bar
         try:
             for i in submission_order(job_list, durations or {}):
                 futures[_submit(executor, job_list[i])] = i
-            for fut in cf.as_completed(futures):
+            for done, fut in enumerate(cf.as_completed(futures), start=1):
                 i = futures[fut]
                 r = results[i] = _collect(fut, job_list[i])
                 bar.set_postfix_str(f"{r.report}/{r.organisation} {r.status}")
                 bar.update(1)
+                if lines:
+                    print(progress_line(done, len(job_list), r), file=sys.stderr, flush=True)
         except BaseException:
             for fut in futures:
                 fut.cancel()

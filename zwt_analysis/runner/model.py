@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zwt_analysis import labels
+from zwt_analysis.brief import BRIEF_FILE  # the quarterly council brief
 from zwt_analysis.contract import ALL
 
 LOG_FILE = "zwt-report.log"
@@ -20,8 +21,12 @@ INDEX_FILE = "index.html"
 REVIEWER_HTML = "report.html"
 RESEARCHER_HTML = "report_code.html"
 EXECUTED_NOTEBOOK = "report.ipynb"
+#: The run details (status, parameters, CSV tables, durations), linked from the index.
+RUNS_FILE = "runs.html"
+#: ``docs/validation.md`` as HTML; report pages link it as ``../../validatie.html``.
+VALIDATION_FILE = "validatie.html"
 #: Files at the top of ``--out`` that zwt writes (other top-level files are kept).
-OWN_TOP_FILES = (INDEX_FILE, MANIFEST_FILE, LOG_FILE)
+OWN_TOP_FILES = (INDEX_FILE, MANIFEST_FILE, LOG_FILE, RUNS_FILE, BRIEF_FILE, VALIDATION_FILE)
 #: Dutch words for a run's status (index, summary).
 STATUS_NL = {"ok": "gelukt", "failed": "mislukt", "timeout": "time-out"}
 

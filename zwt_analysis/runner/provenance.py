@@ -112,8 +112,10 @@ def manifest(*, started: str, finished: str, meta: dict[str, Any], processed_dir
     """The manifest of one run of the suite (a JSON-ready dict, keys in a fixed order).
 
     ``meta`` holds ``as_of``, ``synthetic`` and ``period`` (ISO dates or
-    ``None``); ``prov`` is :func:`collect`'s answer; ``kernel`` is (name,
-    warning); ``jobs`` is the number of local worker processes, ``None``
+    ``None``) and, when known, ``municipality``, ``brief`` / ``brief_error``
+    and ``disclosure`` (the audit's summary: cells, suppressed, unprotected,
+    the first unprotected cells); ``prov`` is :func:`collect`'s answer;
+    ``kernel`` is (name, warning); ``jobs`` is the number of local worker processes, ``None``
     when the runs went to an executor given by the caller (named ``executor``).
     """
     return {
@@ -133,6 +135,9 @@ def manifest(*, started: str, finished: str, meta: dict[str, Any], processed_dir
         "git": prov["git"],
         "runs": [asdict(r) for r in results],
         "summary": {s: sum(r.status == s for r in results) for s in ("ok", "failed", "timeout")},
+        "municipality": meta.get("municipality"),
+        "brief": {"written": bool(meta.get("brief")), "error": meta.get("brief_error")},
+        "disclosure": meta.get("disclosure"),
     }
 
 
