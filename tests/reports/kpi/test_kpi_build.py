@@ -203,7 +203,7 @@ def test_kern_is_written_from_the_results(proc, tmp_path):
     assert 3 <= len(kern) <= 5
     assert kern[0] == ("Van de 9 KPI's in het register blijven er in het voorstel 2 over "
                        "(K2 en K6): 2 zijn niet meetbaar, 2 missen een verandertheorie en 1 "
-                       "meten vrijwel hetzelfde als een andere KPI.")
+                       "meet vrijwel hetzelfde als een andere KPI.")
     assert kern[1].startswith("Geen behouden KPI over sociale basis; ook de bouwstenen staat van")
     assert "Preventieve uren" not in kern[1] and "Aandeel preventieve uren" in kern[1]
     assert kern[2] == ("Geen van de 7 reeksen in dit rapport laat een aantoonbare trend zien "

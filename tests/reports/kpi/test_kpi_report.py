@@ -323,6 +323,17 @@ def test_panel_verdicts_own_series_or_tally():
     assert org["x"] == "B: geen aantoonbare trend" and org["s"] == "te kort om te beoordelen"
 
 
+def test_signals_phrase_names_ties_and_a_single_signal():
+    ov = pd.DataFrame({"theme": ["toegang", "werkdruk", "registratie"], "n": [2, 2, 1]})
+    assert text.signals_phrase(ov, 5) == (
+        "de 5 signalen uit de praktijk gaan het vaakst over toegang en werkdruk (elk 2) en "
+        "staan in de figuren bij de cijfers die ze raken")
+    assert text.signals_phrase(ov.iloc[[0]], 7).startswith(
+        "de 7 signalen uit de praktijk gaan het vaakst over toegang (2) en")
+    assert text.signals_phrase(ov.iloc[[2]], 1).startswith(
+        "het ene signaal uit de praktijk gaat over registratie")
+
+
 # ----------------------------------------------------------------- tables
 
 

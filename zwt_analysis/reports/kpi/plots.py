@@ -147,7 +147,8 @@ def _format_axis(ax: Any, share: bool, values: np.ndarray) -> None:
             lambda v, _p: nl_number(v, 0 if abs(v) >= 10 or v == int(v) else 1)))
     ax.tick_params(labelsize=8)
     lo = ax.get_ylim()[0]
-    if len(values) and np.nanmin(values) >= 0 and lo > 0:
+    finite = values[np.isfinite(values)]
+    if len(finite) and finite.min() >= 0 and lo > 0:
         ax.text(0, 0, "≈", transform=ax.transAxes, ha="center", va="center", fontsize=10,
                 color="#555", bbox={"fc": "white", "ec": "none", "pad": 0.5}, clip_on=False)
 

@@ -90,11 +90,14 @@ def proposal_sentence(audit: pd.DataFrame) -> str:
     """How many KPIs the register has, how many stay and why the others go."""
     kept = audit.loc[audit["decision"] == "keep", "kpi_id"].astype(str).tolist()
     n = len(audit)
-    why = [f"{int((~audit['measurable']).sum())} zijn niet meetbaar",
-           f"{int((~audit['has_theory_of_change']).sum())} missen een verandertheorie"]
+    unmeasurable = int((~audit["measurable"]).sum())
+    no_toc = int((~audit["has_theory_of_change"]).sum())
     merged = int((audit["decision"] == "merge").sum())
+    why = [f"{unmeasurable} {'is' if unmeasurable == 1 else 'zijn'} niet meetbaar",
+           f"{no_toc} {'mist' if no_toc == 1 else 'missen'} een verandertheorie"]
     if merged:
-        why.append(f"{merged} meten vrijwel hetzelfde als een andere KPI")
+        why.append(f"{merged} {'meet' if merged == 1 else 'meten'} vrijwel hetzelfde als een "
+                   "andere KPI")
     if not kept:
         return (f"Van de {n} KPI's in het register blijft er in het voorstel geen één over: "
                 f"{_listing(why)}.")
@@ -150,19 +153,29 @@ def steering_sentence(res: KpiResult) -> str | None:
     if len(res.accountability):
         misfit = int(res.accountability["fit"].isin(["te hoog", "leren"]).sum())
         if misfit:
-            parts.append(f"Voor de sturing: {misfit} KPI's vragen meer dan hun opdracht in de "
-                         "hand heeft; volg die samen en leer ervan, maar reken er niet op af")
+            parts.append(f"Voor de sturing: {misfit} KPI's in het register vragen meer dan hun "
+                         "opdracht in de hand heeft; volg die samen en leer ervan, maar reken er "
+                         "niet op af")
         else:
             parts.append("Voor de sturing: elke KPI past bij wat zijn opdracht in de hand heeft")
     if len(res.signal_overview):
-        top = res.signal_overview.iloc[0]
-        parts.append(f"de {len(res.signals)} signalen uit de praktijk gaan het vaakst over "
-                     f"{top['theme']} ({int(top['n'])}) en staan in de figuren bij de cijfers "
-                     "die ze raken")
+        parts.append(signals_phrase(res.signal_overview, len(res.signals)))
     if not parts:
         return None
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def signals_phrase(overview: pd.DataFrame, n: int) -> str:
+    """What the signals are mostly about: the theme(s) with the most signals, ties named."""
+    top = overview[overview["n"] == overview["n"].max()]
+    themes = _listing(top["theme"].astype(str).tolist(), 3)
+    k = int(top["n"].iloc[0])
+    if n == 1:
+        return f"het ene signaal uit de praktijk gaat over {themes} en staat in de figuren bij de cijfers die het raakt"
+    count = f"elk {k}" if len(top) > 1 else str(k)
+    return (f"de {n} signalen uit de praktijk gaan het vaakst over {themes} ({count}) en staan "
+            "in de figuren bij de cijfers die ze raken")
 
 
 def _status_titles(series: pd.DataFrame, status: str) -> list[str]:
