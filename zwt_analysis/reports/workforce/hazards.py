@@ -109,7 +109,8 @@ def merge_bands(cells: pd.DataFrame, n_bands: int, min_exits: int) -> list[int]:
             groups[i - 1] += groups.pop(i)
         i -= 1
     if len(groups) > 1 and sum(exits[b] for b in groups[0]) < min_exits:
-        groups[1] = groups.pop(0) + groups[0]
+        first = groups.pop(0)
+        groups[0] = first + groups[0]
     return [next(k for k, g in enumerate(groups) if b in g) for b in range(n_bands)]
 
 
