@@ -105,6 +105,9 @@ def test_partial_delivery_renders_for_city_and_every_organisation(name, tmp_path
         # the caveat on quarters with few rows only where cases or hours were delivered
         judged = {"cases", "time_registrations"} & set(tables)
         assert any("kwartaal" in s for s in sentences) == bool(judged), sentences
+        if judged and result.delivery_gaps.empty:
+            who = "Geen organisatie heeft een" if org == "ALL" else f"{org} heeft geen"
+            assert sentences[-1].startswith(f"{who} kwartaal met opvallend weinig")
 
 
 def test_kern_only_cases_names_missing_tables_and_reports(tmp_path):

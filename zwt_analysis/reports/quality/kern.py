@@ -155,8 +155,9 @@ def gaps_sentence(r: QualityResult) -> str:
     if not r.rows_by_period["table"].isin(GAP_TABLES).any():
         return ""  # no cases or hours of this organisation: nothing to judge
     if gaps.empty:
-        who = "Geen organisatie heeft" if r.organisation == ALL else f"{r.organisation} heeft geen"
-        return (f"{who} een kwartaal met opvallend weinig zaken of uren; lege velden zijn niet "
+        who = ("Geen organisatie heeft een" if r.organisation == ALL
+               else f"{r.organisation} heeft geen")
+        return (f"{who} kwartaal met opvallend weinig zaken of uren; lege velden zijn niet "
                 "altijd fouten (een lopende zaak heeft nog geen einddatum).")
     named = [f"{table_label(g['table'])} van {g['organisation']} in {g['period']}"
              for _, g in gaps.head(GAPS_NAMED).iterrows()]

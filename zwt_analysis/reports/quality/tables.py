@@ -139,7 +139,7 @@ en termijnen die op die dag nog liepen, tellen als lopend.
 
 def read_note(missing: list[str], unbalanced: list[str]) -> str:
     """Markdown under the read table: tables not delivered and whether every count adds up."""
-    return ("**Niet aangeleverd:** " + (table_list(missing) if missing else "geen — "
+    return ("**Niet aangeleverd:** " + (table_list(missing) + "." if missing else "geen — "
             "alle tabellen van het datacontract zijn aangeleverd.")
             + (f"\n\n**Let op:** bij {table_list(unbalanced)} is ingelezen niet gelijk aan goed "
                "plus quarantaine." if unbalanced else
