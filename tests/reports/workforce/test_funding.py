@@ -1,4 +1,4 @@
-"""Funding continuity: structural vs incidental money, additional assignments, reservation.
+"""Funding continuity: structural vs incidental money, additional assignments, reservation bound.
 
 Hand-built budgets (as-of 2024-12-31):
 
@@ -131,29 +131,42 @@ def test_length_missing_when_dates_missing(budgets, hours):
     assert np.isnan(lines.loc["add3", "length_months"])
 
 
-def test_bootstrap_quantile():
-    est, lo, hi = funding.bootstrap_quantile(np.array([100.0, 200.0]), 0.8, n_boot=500)
-    assert est == pytest.approx(180.0)  # 100 + 0.8 * (200 - 100)
-    assert 100 <= lo <= est <= hi <= 200
-    assert funding.bootstrap_quantile(np.array([5.0]), 0.9) == (5.0, 5.0, 5.0)
-    assert all(np.isnan(funding.bootstrap_quantile(np.array([]), 0.8)))
-    # same seed, same interval
-    v = np.arange(10.0)
-    assert funding.bootstrap_quantile(v, 0.8, seed=3) == funding.bootstrap_quantile(v, 0.8, seed=3)
+def _bound(logs, level=0.8):
+    """Hand formula: a constant level on the log scale with two years (no growth line)."""
+    from scipy import stats
+
+    m, sd = np.mean(logs), np.std(logs, ddof=1)
+    return np.exp(m + stats.t.ppf(level, len(logs) - 1) * sd * np.sqrt(1 + 1 / len(logs)))
 
 
-def test_flexible_reservation(budgets):
+def test_flexible_reservation_is_a_prediction_bound(budgets):
     by_year = funding.funding_by_year(budgets, AS_OF)
-    r = funding.flexible_reservation(by_year, quantile=0.8, n_boot=500).set_index("organisation")
-    assert r.loc["A", "n_years"] == 2
-    assert r.loc["A", "reservation_eur"] == pytest.approx(180_000)
-    assert r.loc["A", "max_incidental_eur"] == 200_000
-    assert r.loc["A", "reservation_share_of_structural"] == pytest.approx(180_000 / 1_050_000)
-    assert r.loc["B", "reservation_eur"] == 0
-    assert r.loc["A", "reservation_low"] <= 180_000 <= r.loc["A", "reservation_high"]
-    only_2024 = funding.flexible_reservation(by_year, years=(2024, 2024)).set_index(
-        "organisation")
-    assert only_2024.loc["A", "reservation_eur"] == 200_000
+    r = funding.flexible_reservation(by_year).set_index("organisation")
+    a = r.loc["A"]
+    # two years: no growth line (needs three), a constant level on the log scale
+    assert a["n_years"] == 2 and a["year"] == 2025 and not a["deflated"]
+    assert a["reservation_eur"] == pytest.approx(_bound(np.log([100_000, 200_000])))
+    assert a["level"] == 0.8 and np.isnan(a["coverage_low"])  # validated with a growth line
+    assert a["reservation_share_of_structural"] == pytest.approx(a["reservation_eur"] / 1_050_000)
+    assert np.isnan(r.loc["B", "reservation_eur"]) and "te weinig jaren" in r.loc["B", "note"]
+
+
+def test_flexible_reservation_deflates_with_the_cao(budgets):
+    by_year = funding.funding_by_year(budgets, AS_OF)
+    gap = pd.DataFrame({"year": [2023, 2024], "cao_pct": [0.0, 5.0]})
+    a = funding.flexible_reservation(by_year, {"A": gap}).set_index("organisation").loc["A"]
+    assert a["deflated"]
+    # 2023 in 2024 wages: 105,000; the bound inflated by the mean rise (2.5%) to 2025
+    assert a["reservation_eur"] == pytest.approx(
+        _bound(np.log([105_000, 200_000])) * 1.025)
+
+
+def test_flexible_reservation_with_a_growth_line_has_measured_coverage():
+    by_year = pd.DataFrame({"organisation": "A", "year": [2021, 2022, 2023, 2024],
+                            "structural_eur": 1e6, "incidental_eur": [100.0, 120.0, 150.0, 160.0]})
+    a = funding.flexible_reservation(by_year).set_index("organisation").loc["A"]
+    assert a["growth_per_year"] > 0.1 and a["reservation_eur"] > 160
+    assert (a["coverage_low"], a["coverage_high"]) == (0.786, 0.819)
 
 
 @pytest.mark.slow
@@ -180,6 +193,5 @@ def test_funding_against_ground_truth(small_raw, small_processed):
     assert mean_share[pact].min() > mean_share[other].max()
     add = funding.additional_by_year(lines, tables["time_registrations"], as_of)
     assert (add["hours"] > 0).any()
-    res = funding.flexible_reservation(by_year.reset_index(), n_boot=200)
-    assert (res["reservation_low"] <= res["reservation_eur"]).all()
-    assert (res["reservation_eur"] <= res["reservation_high"]).all()
+    res = funding.flexible_reservation(by_year.reset_index())
+    assert (res["central_eur"] <= res["reservation_eur"]).all()

@@ -21,15 +21,15 @@ B's: 2021-03-31 to 2021-06-01 -> 61 days. Hours of the last 12 months: A 6
 statutory, 3 preventive, 1 overhead (overhead share 0.1); B 4 + 4, no other.
 Budgets: A 100,000 (2020) and 110,000 (2021) structural plus one additional
 assignment of 20,000 incidental in 2021; B 50,000 structural in 2021. A's
-reservation = 80th percentile of its incidental money per year (0, 20,000) =
-16,000.
+incidental money is positive in one year only: no reservation can be bounded.
+
+Partial deliveries (issue 17) are cut from this folder: one organisation with
+one team and one year (history from 2025), no staff, only cases.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -38,8 +38,7 @@ import pytest
 from zwt_analysis import processed
 from zwt_analysis.contract import ALL
 from zwt_analysis.reports import context
-from zwt_analysis.reports.workforce import WorkforceResult, build, history, model_checks, simulate
-from zwt_analysis.reports.workforce import tables as report
+from zwt_analysis.reports.workforce import WorkforceResult, build, text
 from zwt_analysis.reports.workforce.build import (
     TABLES,
     WorkforceParams,
@@ -49,7 +48,7 @@ from zwt_analysis.reports.workforce.build import (
 
 AS_OF = "2021-12-31"
 MONTH = 365.25 / 12
-SMALL = dict(runs=20, seed=1, sensitivity_runs=5, backtest_until=2020)
+SMALL = dict(runs=20, seed=1, sensitivity_runs=5)
 
 
 def _write(folder: Path, name: str, rows: list[tuple], columns: list[str]) -> None:
@@ -109,53 +108,60 @@ def city(folder: Path) -> WorkforceResult:
 # ----------------------------------------------------------------- the city report
 
 def test_city_run_plan(city):
-    assert isinstance(city, WorkforceResult) and city.is_city
+    assert isinstance(city, WorkforceResult) and city.is_city and city.has_staff
     assert city.organisations == ["A", "B"]
     assert city.run_organisations == ["A", "B"]
     assert city.shown == [ALL, "A", "B"]
+    assert city.horizon == (2027, 2034) and city.skipped == {}
 
 
 def test_city_history_hand_computed(city):
-    assert city.first_year == 2020
-    assert city.rates.loc["A", "person_years"] == 4 and city.rates.loc["A", "leavers"] == 1
-    assert city.rates.loc["A", "outflow_rate"] == pytest.approx(0.25)
-    assert city.rates.loc["B", "outflow_rate"] == pytest.approx(0.25)
-    assert city.rates.loc[ALL, "person_years"] == 8 and city.rates.loc[ALL, "leavers"] == 2
-    values = city.history.calibration.values
+    h = city.history
+    assert h.first_year == 2020 and h.ref_year == 2021
+    rates = h.rates.set_index("organisation")
+    assert rates.loc["A", "person_years"] == 4 and rates.loc["A", "leavers"] == 1
+    assert rates.loc["A", "outflow_rate"] == pytest.approx(0.25)
+    assert rates.loc["B", "outflow_rate"] == pytest.approx(0.25)
+    assert rates.loc[ALL, "person_years"] == 8 and rates.loc[ALL, "leavers"] == 2
+    values = h.calibration.values
     assert values["A"]["months_to_fill"] == pytest.approx(31 / MONTH)
     assert values["B"]["months_to_fill"] == pytest.approx(61 / MONTH)
     assert values["A"]["overhead_share"] == pytest.approx(0.1)
     assert values["B"]["overhead_share"] == 0.0
-    start = city.history.calibration.starts["A"]
+    assert values["A"]["wage_gap"] == 0.01  # no cost index: the assumed gap
+    assert h.calibration.gaps["A"].source == "aangenomen"
+    start = h.calibration.starts["A"]
     assert (start.persons, start.formation_fte) == (2, 2.0)
     assert start.fte_per_person == pytest.approx(0.95)
+    assert sorted(start.tenures) == [16, 47]  # a5 since 2020-08, a1 since 2018-01
 
 
 def test_city_publication_rules(city):
     # every leaver count is below 5: no outflow figure is shown for anyone
     assert city.hidden == {ALL, "A", "B"}
-    csv = city.calibration_csv.set_index("organisatie")
-    assert csv.loc[ALL, "vertrekkers"] == "<5" and csv.loc["A", "uitstroom"] == "x"  # a rate derived from a hidden count
-    assert city.calibration_display["Organisatie"].tolist() == ["Gemeente", "A", "B"]
-    assert set(city.eight_year["organisation"]) == {ALL, "A", "B"}
-    eight = city.eight_year.set_index("organisation")
-    assert eight.loc["A", "leavers_share"] == pytest.approx(1 - 0.75 ** 8)
+    csv = city.tables["workforce_calibration"].csv().set_index("organisatie")
+    assert csv.loc[ALL, "vertrekkers"] == "<5" and csv.loc["A", "uitstroom"] == "x"
+    yearly = city.tables["workforce_yearly"].masked()
+    shown = yearly["leavers"].dropna()
+    assert ((shown == 0) | (shown >= 5)).all()  # 1..4 leavers never printed (0 describes nobody)
+    assert set(city.tables) == {"workforce_calibration", "workforce_yearly",
+                                "workforce_retention"}
 
 
 def test_city_scenarios(city):
     assert city.scenario == "baseline" and city.label == "Basis" and city.changed == {}
     assert city.settings["runs"] == 20 and city.settings["seed"] == 1
+    assert city.settings["start"] == "2027-01" and city.settings["months"] == 96
     assert set(city.main) == {"A", "B", ALL}
     assert city.main["A"]["employed"].shape == (20, 96)
-    # 4 scenarios x (A, B, city); the label column names them in Dutch
-    assert len(city.summary) == 12
-    assert set(city.summary["label"]) == {"Basis", "Hoog verloop", "Indexatiekloof", "Stabiel"}
-    assert set(city.sensitivity["parameter"]) == set(
-        simulate.load_scenarios()["sensitivity"])
+    n = len(runs_file()["scenarios"])
+    assert len(city.summary) == 3 * n
+    assert "Trend zet door" in set(city.summary["label"])
+    assert set(city.sensitivity["parameter"]) == set(runs_file()["sensitivity"])
     assert city.sensitivity_runs == 5
 
 
-def test_city_funding_hand_computed(city):
+def test_city_funding(city):
     by_year = city.funding_by_year.set_index(["organisation", "year"])
     assert by_year.loc[(ALL, 2021), "structural_eur"] == 160_000
     assert by_year.loc[(ALL, 2021), "incidental_eur"] == 20_000
@@ -163,24 +169,21 @@ def test_city_funding_hand_computed(city):
         ["A", 2021, 1], [ALL, 2021, 1]]
     res = city.reservation.set_index("organisation")
     assert set(res.index) == {ALL, "A", "B"}
-    assert res.loc["A", "reservation_eur"] == pytest.approx(16_000)
-    assert res.loc["A", "reservation_share_of_structural"] == pytest.approx(16_000 / 110_000)
-    assert res.loc["B", "reservation_eur"] == 0
+    assert res["reservation_eur"].isna().all()  # one positive year: nothing to bound
 
 
 def test_city_model_checks(city):
-    assert set(city.recovery["organisation"]) == {"A", "B"}
-    assert len(city.recovery) == 6  # 3 parameters x 2 organisations
-    bt = city.backtest
-    assert city.backtest_until == 2020
-    assert bt.monthly["month"].min() == pd.Period("2021-01", freq="M")
-    assert bt.monthly["month"].max() == pd.Period("2021-12", freq="M")
-    assert set(bt.errors["organisation"]) == {"A", "B", ALL}
+    assert set(city.recovery["organisation"]) <= {ALL, "A", "B"}
+    assert city.backtest.yearly.empty and "te weinig volledige jaren" in city.backtest.note
 
 
-def test_city_policy_from_packaged_file(city):
-    assert city.policy == load_policy()
-    assert city.policy.sector_outflow_rate == 0.11
+def test_city_text_and_kern(city):
+    sentences = text.kern(city)
+    assert 3 <= len(sentences) <= 5
+    joined = " ".join(sentences)
+    assert "te klein om te publiceren" in joined  # the city's outflow is suppressed
+    assert "25,0%" not in joined
+    assert "vrijwel uitgesloten" not in joined
 
 
 # ----------------------------------------------------------------- variants
@@ -192,74 +195,92 @@ def test_one_organisation(folder):
     assert res.organisations == ["A", "B"]
     assert set(res.main) == {"B"}  # one organisation: no city sum
     assert set(res.summary["organisation"]) == {"B"}
-    assert set(res.recovery["organisation"]) == {"B"}
     assert res.reservation["organisation"].tolist() == ["B"]
-    assert res.eight_year["organisation"].tolist() == ["B"]
+    city = build(_ctx(folder), SMALL)
+    mine = res.tables["workforce_calibration"].csv()
+    theirs = city.tables["workforce_calibration"].csv()
+    theirs = theirs[theirs["organisatie"] == "B"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine.astype(str), theirs.astype(str))
 
 
-def test_unknown_organisation(folder):
-    with pytest.raises(ValueError, match="'C' not in the staff data"):
-        build(_ctx(folder, "C"), SMALL)
+def test_organisation_without_staff_is_skipped_with_a_note(folder):
+    res = build(_ctx(folder, "C"), SMALL)
+    assert res.run_organisations == [] and "geen medewerkers" in res.skipped["staff"]
+    assert not res.main
 
 
 def test_override_changes_label_comparison_and_tornado(folder):
     res = build(_ctx(folder), {**SMALL, "outflow_rate": 0.2, "months_to_fill": None})
     assert res.changed == {"outflow_rate": 0.2}
     assert res.label == "Basis (aangepast)" and res.settings["outflow_rate"] == 0.2
-    # the changed scenario is compared too, under its own label
-    assert len(res.summary) == 15
-    assert set(res.summary.loc[res.summary["scenario"] == "Basis (aangepast)", "label"]) == {
-        "Basis (aangepast)"}
-    # an overridden assumption stays fixed in the sensitivity analysis
+    n = len(runs_file()["scenarios"])
+    assert len(res.summary) == 3 * (n + 1)
     assert "outflow_rate" not in set(res.sensitivity["parameter"])
-    assert len(res.sensitivity) == len(simulate.load_scenarios()["sensitivity"]) - 1
-
-
-def test_backtest_runs_capped_by_policy(folder, monkeypatch):
-    calls = []
-
-    def fake(tables, as_of, settings, calib_last_year, runs):
-        calls.append((calib_last_year, runs))
-        return model_checks.BacktestResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
-                                           pd.DataFrame())
-
-    monkeypatch.setattr(model_checks, "backtest", fake)
-    policy = dataclasses.replace(load_policy(), backtest_max_runs=7)
-    build(_ctx(folder), SMALL, policy=policy)
-    build(_ctx(folder), {**SMALL, "runs": 5}, policy=policy)
-    assert calls == [(2020, 7), (2020, 5)]
 
 
 def test_without_budget_lines(tmp_path):
     folder = _processed(tmp_path / "processed", budgets=False)
     res = build(_ctx(folder), SMALL)
-    assert res.funding_by_year.empty and res.additional.empty
-    assert res.reservation is None
+    assert res.funding_by_year is None and res.reservation is None
+    assert "budgetregels" in res.skipped["funding"]
+
+
+# ----------------------------------------------------------------- partial deliveries
+
+def test_no_staff_renders_funding_and_a_note(tmp_path):
+    folder = _processed(tmp_path / "processed")
+    (folder / "staff.parquet").unlink()
+    res = build(_ctx(folder), SMALL)
+    assert not res.has_staff and "personeelsgegevens" in res.skipped["staff"]
+    assert res.funding_by_year is not None
+    assert text.kern(res)[0].startswith("Er zijn geen personeelsgegevens")
+
+
+def test_only_cases(tmp_path):
+    folder = tmp_path / "processed"
+    folder.mkdir()
+    _write(folder, "cases", [("c1", "k1", "A", "A-1", "wmo", "2025-02-01")],
+           ["case_id", "client_id", "organisation", "team", "legal_framework", "date_report"])
+    (folder / "validation.json").write_text(json.dumps(
+        {"as_of": "2025-09-30", "synthetic": False, "missing_tables": []}), encoding="utf-8")
+    res = build(_ctx(folder), SMALL)
+    assert set(res.skipped) == {"staff", "funding"}
+    assert text.kern(res)
+
+
+def test_one_organisation_one_team_history_from_2025(tmp_path):
+    """No hard-coded back-test year: a history that starts in 2025 renders without one."""
+    folder = tmp_path / "processed"
+    folder.mkdir()
+    rows = [(f"e{i}", "X", "X-1", 0.8, "2025-01-01", "2025-05-31" if i < 6 else None,
+             "voluntary" if i < 6 else None) for i in range(20)]
+    rows += [(f"n{i}", "X", "X-1", 0.8, "2025-07-01", None, None) for i in range(6)]
+    _write(folder, "staff", rows, ["employee_id", "organisation", "team", "fte", "start_date",
+                                   "end_date", "end_reason"])
+    _write(folder, "formation", [("X", 2025, 16.0)], ["organisation", "year", "budgeted_fte"])
+    (folder / "validation.json").write_text(json.dumps(
+        {"as_of": "2025-09-30", "synthetic": False, "missing_tables": []}), encoding="utf-8")
+    res = build(_ctx(folder), SMALL)
+    assert res.organisations == ["X"] and res.shown == [ALL, "X"]
+    assert res.backtest.yearly.empty and res.backtest.note
+    assert res.history.model.decision == "none"
+    assert res.retention.empty  # less than a year to follow a cohort
+    assert "funding" in res.skipped and set(res.main) == {"X"}
+    assert text.kern(res) and text.readings_text(res)
 
 
 # ----------------------------------------------------------------- inputs
 
-def test_load_policy_custom_and_incomplete(tmp_path):
-    f = tmp_path / "wf.yaml"
-    f.write_text(json.dumps({
-        "sector_outflow": {"rate": 0.13, "source": "X"}, "few_leavers_warning": 10,
-        "backtest_max_runs": 50, "recovery": {"min_positions": 5, "fallback_outflow_rate": 0.2,
-                                              "fallback_months_to_fill": 4}}))
-    p = load_policy(f)
-    assert (p.sector_outflow_rate, p.sector_source, p.few_leavers_warning) == (0.13, "X", 10)
-    assert (p.backtest_max_runs, p.recovery_min_positions) == (50, 5)
-    assert p.recovery_fallback_months_to_fill == 4.0
-    packaged = load_policy()
-    assert (packaged.sector_source, packaged.few_leavers_warning,
-            packaged.backtest_max_runs) == ("CBS AZW", 20, 300)
-    f.write_text(json.dumps({"sector_outflow": {"rate": 0.13, "source": "X"}}))
-    with pytest.raises(KeyError):
-        load_policy(f)
+def test_load_policy():
+    p = load_policy()
+    assert (p.sector_source, p.few_leavers_warning, p.backtest_max_runs) == ("CBS AZW", 20, 300)
+    assert p.outflow.band_edges_years == (1.0, 2.0, 5.0) and p.outflow.assumed_gap == 0.01
+    assert p.backtest_min_train_years == 3 and "personeel" in p.signal_themes
 
 
 def test_params_from_mapping():
     p = WorkforceParams.from_mapping({"processed_dir": "x", "runs": 7, "indexation": 0.0,
-                                      "wage_growth": None})
+                                      "wage_growth": None, "backtest_until": 2024})
     assert p.runs == 7 and p.scenario == "baseline" and p.seed == 2026
     assert p.overrides["wage_growth"] is None
     assert p.changed == {"indexation": 0.0}  # 0 is a value, None means "scenario value"
@@ -269,51 +290,11 @@ def test_params_from_mapping():
 def test_run_plan():
     assert run_plan(ALL, ["A", "B"]) == (["A", "B"], [ALL, "A", "B"])
     assert run_plan("B", ["A", "B"]) == (["B"], ["B"])
-    with pytest.raises(ValueError, match="not in the staff data"):
-        run_plan("C", ["A", "B"])
-    assert TABLES == ("staff", "formation", "time_registrations", "budgets")
+    assert run_plan("C", ["A", "B"]) == ([], ["C"])
+    assert "cost_index" in TABLES and "signals" in TABLES
 
 
-def test_recovery_for_fallbacks(monkeypatch):
-    seen = {}
+def runs_file():
+    from zwt_analysis.reports.workforce import scenarios
 
-    def fake(positions, rate, fill, seed):
-        seen.update(positions=positions, rate=rate, fill=fill, seed=seed)
-        return pd.DataFrame()
-
-    monkeypatch.setattr(model_checks, "parameter_recovery", fake)
-    starts = {o: simulate.OrgStart(o, n, 0.8, n * 0.8, 0.5, 0.2, 2021)
-              for o, n in (("A", 3), ("B", 30))}
-    values = {"A": {"outflow_rate": math.nan, "months_to_fill": 0.0},
-              "B": {"outflow_rate": 0.2, "months_to_fill": 2.5}}
-    hist = history.History(simulate.Calibration(starts, values, {}), *[None] * 5,
-                           pd.Timestamp(AS_OF))
-    model_checks.recovery_for(hist, seed=4, min_positions=20, fallback_outflow_rate=0.11,
-                              fallback_months_to_fill=3.0)
-    assert seen == {"positions": {"A": 20, "B": 30}, "rate": {"A": 0.11, "B": 0.2},
-                    "fill": {"A": 3.0, "B": 2.5}, "seed": 4}
-
-
-def test_calibrate_history_without_hours_uses_fallback_split(folder):
-    ctx = _ctx(folder)
-    tables = {"staff": ctx.table("staff"), "formation": ctx.table("formation"),
-              "time_registrations": ctx.table("time_registrations").iloc[:0]}
-    hist = history.calibrate_history(tables, ctx.as_of, with_tenure=False)
-    a = hist.calibration.starts["A"]
-    assert (a.statutory_share, a.preventive_share_hours) == (0.6, 0.2)
-    assert hist.calibration.values["A"]["overhead_share"] == 0.2
-
-
-# ----------------------------------------------------------------- new report text
-
-def test_sector_sensitivity_and_recovery_text():
-    assert report.sector_label(0.11, "CBS AZW") == "Sector (CBS AZW, ca. 11%)"
-    assert report.sector_label(0.125, "X") == "Sector (X, ca. 12%)"  # no decimals
-    assert report.sensitivity_intro(ALL, 100) == (
-        "Gevoeligheid voor de gemeente als geheel, 100 runs per instelling.")
-    assert report.sensitivity_intro("SMD", 5) == "Gevoeligheid voor SMD, 5 runs per instelling."
-    rec = pd.DataFrame({"covered": [True, False, True]})
-    assert report.recovery_text(rec) == (
-        "In 2 van de 3 gevallen ligt de ware waarde binnen het 95%-interval.")
-    assert report.recovery_text(rec.iloc[:0]) == (
-        "In 0 van de 0 gevallen ligt de ware waarde binnen het 95%-interval.")
+    return scenarios.load_scenarios()

@@ -191,7 +191,8 @@ def kern(res: WorkforceResult) -> list[str]:
     """Three to five plain-Dutch sentences: the answer, key numbers, meaning, main caveat."""
     org = res.shown[0]
     if res.history is None or not res.run_organisations:
-        out = [f"{_cap(skipped_note(res, 'staff').strip('*'))}" or "Geen personeelsgegevens."]
+        why = res.skipped.get("staff", "er zijn geen personeelsgegevens")
+        out = [f"{_cap(why)}; vertrek, scenario's en de toets van het model ontbreken daarom."]
         if res.reservation is not None and len(res.reservation):
             out.append(_reservation_sentence(res))
         return out
