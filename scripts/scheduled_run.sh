@@ -19,6 +19,11 @@
 #   ZWT_JOBS           parallel notebooks                          [number of cores]
 #   ZWT_ZWT / ZWT      the zwt command                             [<repo>/.venv/bin/zwt]
 #   ZWT_NOTEBOOKS_DIR  report notebooks folder                     [<repo>/notebooks]
+#   ZWT_DISCLOSURE     fail: a run whose tables leak a small count is not published (the
+#                      step fails); warn: published with a warning        [fail]
+#
+# The report step writes one line per finished notebook run into the log
+# ("zwt report: 3/20 03_prevention DOCK ok 12 s"), so a long run is never silent.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +34,7 @@ REPORTS="${ZWT_REPORTS:-$ROOT/reports}"
 ZWT_BIN="${ZWT:-${ZWT_ZWT:-$ROOT/.venv/bin/zwt}}"
 JOBS="${ZWT_JOBS:-}"
 KEY_FILE="${ZWT_KEY_FILE:-}"
+DISCLOSURE="${ZWT_DISCLOSURE:-fail}"
 if [[ -n "${ZWT_NOTEBOOKS:-}" ]]; then export ZWT_NOTEBOOKS_DIR="$ZWT_NOTEBOOKS"; fi
 
 if ! [[ "$RUN_DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]; then
@@ -61,7 +67,8 @@ log "step 2/3: zwt indicators"
 "$ZWT_BIN" indicators --processed "$PROCESSED" --out "$PROCESSED/indicators.csv"
 
 log "step 3/3: zwt report"
-"$ZWT_BIN" report --processed "$PROCESSED" --out "$OUT" ${JOBS:+--jobs "$JOBS"}
+"$ZWT_BIN" report --processed "$PROCESSED" --out "$OUT" ${JOBS:+--jobs "$JOBS"} \
+    --disclosure "$DISCLOSURE"
 
 ln -sfn "$RUN_DATE" "$REPORTS/latest"
 log "finished OK: open $OUT/index.html"

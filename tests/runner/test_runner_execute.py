@@ -166,3 +166,24 @@ def test_parallel_workers_cap_kernel_threads(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("ZWT_THREADS")
     execute._warm_worker(cap_threads=False)
     assert "ZWT_THREADS" not in os.environ
+
+
+def test_a_line_per_finished_run_when_stderr_is_a_log(monkeypatch, capsys):
+    """No terminal (cron, systemd, a log file): ``zwt report: 2/3 01_a DOCK ok 12 s`` per run."""
+    monkeypatch.setattr(execute, "run_job", lambda job: Result(
+        job.report, job.title, job.organisation, {}, "failed" if job.organisation == "SMD"
+        else "ok", None, "s", "e", {"ALL": 11.6, "DOCK": 0.4, "SMD": 3.0}[job.organisation], 1))
+    execute.run_all([_job("01_a", o) for o in ("ALL", "DOCK", "SMD")], 1, {}, InlineExecutor())
+    lines = [ln.split() for ln in capsys.readouterr().err.splitlines()
+             if ln.startswith("zwt report: ")]
+    assert [ln[2] for ln in lines] == ["1/3", "2/3", "3/3"]  # in the order they finished
+    assert sorted(" ".join(ln[3:]) for ln in lines) == [
+        "01_a ALL ok 12 s", "01_a DOCK ok 0 s", "01_a SMD failed 3 s"]
+
+
+def test_no_lines_on_a_terminal(monkeypatch, capsys):
+    monkeypatch.setattr(execute, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(execute, "run_job", lambda job: Result(
+        job.report, job.title, job.organisation, {}, "ok", None, "s", "e", 1.0, 1))
+    execute.run_all([_job("01_a", "ALL")], 1, {}, InlineExecutor())
+    assert "zwt report: 1/1" not in capsys.readouterr().err

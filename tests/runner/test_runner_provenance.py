@@ -10,7 +10,8 @@ from zwt_analysis.runner.model import Result
 
 MANIFEST_KEYS = ["zwt_report", "started", "finished", "as_of", "synthetic", "data_period",
                  "processed_dir", "inputs", "indicators_file", "notebooks", "kernel", "jobs",
-                 "executor", "timeout_s", "packages", "git", "runs", "summary"]
+                 "executor", "timeout_s", "packages", "git", "runs", "summary", "municipality",
+                 "brief", "disclosure"]
 
 
 def test_data_period_counts_cases_and_hours_not_staff(hand_processed, tmp_path):
@@ -56,6 +57,8 @@ def test_manifest_keys_and_summary(tmp_path):
                                        "sha256": hashlib.sha256(b"y").hexdigest()}}
     assert m["summary"] == {"ok": 1, "failed": 0, "timeout": 1}
     assert m["runs"][1]["status"] == "timeout"
+    assert (m["municipality"], m["brief"], m["disclosure"]) == (
+        None, {"written": False, "error": None}, None)  # not given in meta
     path = provenance.write_manifest(tmp_path, m)
     assert json.loads(path.read_text(encoding="utf-8")) == m
 
