@@ -2,8 +2,9 @@
 
 Runs the monthly stock-flow Monte Carlo for 3 organisations x 96 months at
 1,000 runs (the issue's target: "in a few seconds") and prints the wall
-time and the peak memory. The organisations are sized like Zaanstad's three
-wijkteam organisations (about 70-120 persons each).
+time and the peak memory. The organisations are sized like the synthetic
+municipality's three wijkteam organisations (about 70-120 persons each), staff
+counted by tenure month (tenure bands up to 5 years).
 
 Usage::
 
@@ -21,18 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zwt_analysis.reports.workforce import simulate  # noqa: E402
+from zwt_analysis.reports.workforce import runs, scenarios, simulate  # noqa: E402
 
 
-def calibration() -> simulate.Calibration:
-    """Three organisations with realistic size, rates and capacity split."""
-    sizes = {"DOCK": 91, "Incluzio": 68, "SMD": 116}
-    starts = {o: simulate.OrgStart(o, p, 0.8, p * 0.8 * 1.03, 0.45, 0.19, 2026)
+def calibration() -> runs.Calibration:
+    """Three organisations with realistic size, rates, tenures and capacity split."""
+    sizes = {"A": 91, "B": 68, "C": 116}
+    starts = {o: simulate.OrgStart(o, p, 0.8, p * 0.8 * 1.03, 0.45, 0.19, 2026,
+                                   tuple(range(0, 2 * p, 2)))
               for o, p in sizes.items()}
-    values = {o: {"outflow_rate": 0.13, "months_to_fill": 3.5, "overhead_share": 0.37}
-              for o in sizes}
-    counts = {o: (0.13 * 7 * p, 7.0 * p) for o, p in sizes.items()}
-    return simulate.Calibration(starts, values, counts)
+    values = {o: {"outflow_rate": 0.13, "months_to_fill": 3.5, "overhead_share": 0.37,
+                  "wage_gap": 0.01} for o in sizes}
+    fills = {o: (int(0.13 * 7 * p), 3.5 * 0.13 * 7 * p) for o, p in sizes.items()}
+    return runs.Calibration(starts, values, None, (12, 24, 60), fills)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,15 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     calib = calibration()
-    settings = simulate.scenario_settings(args.scenario, {"runs": args.runs, "seed": 1})
-    simulate.run_scenario(settings, calib)  # warm-up (imports, caches)
+    settings = scenarios.with_horizon(scenarios.scenario_settings(
+        args.scenario, {"runs": args.runs, "seed": 1, "outflow_rate": 0.13}), 2027, 2034)
+    runs.run_scenario(settings, calib)  # warm-up (imports, caches)
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        res = simulate.run_scenario(settings, calib)
+        res = runs.run_scenario(settings, calib)
         times.append(time.perf_counter() - t0)
     tracemalloc.start()  # separately: tracing slows numpy allocation down
-    simulate.run_scenario(settings, calib)
+    runs.run_scenario(settings, calib)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     shape = res["ALL"]["employed"].shape
@@ -62,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak traced memory (numpy arrays etc.): {peak / 2**20:.1f} MiB; "
           f"process max RSS: {maxrss_mb:.0f} MiB")
     t0 = time.perf_counter()
-    ranges = simulate.load_scenarios()["sensitivity"]
-    simulate.sensitivity(settings, calib, ranges, runs=150)
+    ranges = scenarios.load_scenarios()["sensitivity"]
+    runs.sensitivity(settings, calib, ranges, runs=150)
     print(f"sensitivity (tornado, {len(ranges)} assumptions x 2 + base, 150 runs): "
           f"{time.perf_counter() - t0:.3f} s")
     return 0
