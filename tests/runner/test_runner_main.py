@@ -107,3 +107,15 @@ def test_interrupted_run_leaves_previous_reports(tmp_path, hand_processed, monke
     assert (out / "index.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "reports"]  # no build left
     assert "JUPYTER_PATH" not in os.environ  # the fallback kernel's path was taken back
+
+
+def test_no_command_help_names_a_municipality():
+    """The CLI serves any municipality (issue 19): no help text names one."""
+    texts = [CliRunner().invoke(app, ["--help"]).output]
+    texts += [CliRunner().invoke(app, [cmd, "--help"]).output
+              for cmd in ("synth", "clean", "indicators", "report", "brief", "catalogue",
+                          "audit-disclosure")]
+    texts = [" ".join(t.replace("│", " ").split()) for t in texts]  # rich's boxes unwrapped
+    assert all("Usage" in t for t in texts)
+    assert not [t for t in texts if "zaanstad" in t.lower()]
+    assert "--disclosure" in texts[4] and "real size of the built-in synthetic" in texts[1]

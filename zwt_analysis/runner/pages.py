@@ -20,7 +20,7 @@ PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;
 line-height:1.5}
 main{max-width:980px;margin:0 auto;padding:1em 1.5em 3em}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
 pre{background:#f6f6f6;padding:.6em .8em;overflow-x:auto}
