@@ -212,8 +212,8 @@ def test_kern_is_written_from_the_results(proc, tmp_path):
     # no areas table: the municipality's name is unknown
     assert res.city_label == "De gemeente"
     assert text.missing_notes(res) == [
-        "Niet berekend omdat de gegevens ontbreken (geen personeelsgegevens): Bereik per "
-        "1.000 inwoners, "
+        "Niet berekend omdat de gegevens ontbreken (geen zaken, urenregistratie, "
+        "personeelsgegevens en wijken met inwonertal): Bereik per 1.000 inwoners, "
         "Wmo-onderzoek binnen de termijn en Caseload per fte."]
 
 

@@ -87,6 +87,7 @@ def deliver(src: Path, dst: Path, drop: set[str] = frozenset(), keep: set[str] |
 def cases(src: Path) -> dict[str, dict]:
     return {
         "only_kpi": dict(keep={"kpi_register", "kpi_values"}),
+        "only_cases": dict(keep={"cases"}),
         "no_register": dict(drop={"kpi_register", "kpi_values"}),
         "no_staff": dict(drop={"staff", "formation"}),
         "one_team_one_year": dict(cut=_one_team_one_year(src)),
@@ -153,6 +154,22 @@ def test_only_kpi_tables(deliveries, tmp_path):
     assert res.verification.empty
 
 
+def test_only_cases(deliveries, tmp_path):
+    res = _run(deliveries["only_cases"], tmp_path)
+    render_all(res)
+    assert not res.has_register and res.signals.empty
+    shown = set(res.indicator_series["series"])
+    assert {"reregistration_12m", "wmo_assessment_on_time"} <= shown
+    assert {"preventive_share", "caseload_per_fte"} & shown == set()  # need hours and staff
+    assert res.first_year is not None and res.city_label == "De gemeente"  # no areas: no name
+    notes = text.missing_notes(res)
+    assert notes[0].startswith("Geen KPI-register en geen KPI-waarden")
+    assert any(n.startswith("Niet berekend omdat de gegevens ontbreken (geen urenregistratie, "
+                            "personeelsgegevens en wijken met inwonertal): Aandeel preventieve "
+                            "uren") for n in notes)
+    assert any(n.startswith("Geen signalen") for n in notes)
+
+
 def test_indicators_without_a_kpi_register(deliveries, tmp_path):
     res = _run(deliveries["no_register"], tmp_path)
     render_all(res)
@@ -168,7 +185,8 @@ def test_no_staff(deliveries, tmp_path):
     render_all(res)
     assert "caseload_per_fte" in res.absent_indicators
     assert "caseload_per_fte" not in set(res.indicator_series["series"])
-    assert any("(geen personeelsgegevens)" in n for n in text.missing_notes(res))
+    assert "Niet berekend omdat de gegevens ontbreken (geen personeelsgegevens): Caseload per " \
+        "fte." in text.missing_notes(res)
 
 
 def test_one_organisation_one_team_one_year(deliveries, tmp_path):
@@ -194,8 +212,8 @@ def test_history_from_2025_is_warm_up(deliveries, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["only_kpi", "no_register", "no_staff", "one_team_one_year",
-                                  "from_2025"])
+@pytest.mark.parametrize("name", ["only_kpi", "only_cases", "no_register", "no_staff",
+                                  "one_team_one_year", "from_2025"])
 def test_notebook_renders_partial_deliveries(deliveries, tmp_path, name):
     import jupytext
     import nbformat

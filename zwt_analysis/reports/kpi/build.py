@@ -51,7 +51,7 @@ from zwt_analysis.reports.kpi.trends import (
 DEFAULT_MAX_PANELS = 12
 #: Tables whose absence the report names (the rest of the contract is not used here).
 USED_TABLES = ("kpi_register", "kpi_values", "signals", "budgets", "cases",
-               "time_registrations", "staff")
+               "time_registrations", "staff", "areas")
 
 
 @dataclass

@@ -229,6 +229,10 @@ def kern_sentences(res: KpiResult) -> list[str]:
 
 # ------------------------------------------------------------------------ notes
 
+#: Inputs of the report's indicators, as named in a note on what is missing.
+_INPUT_LABELS = {"cases": "zaken", "time_registrations": "urenregistratie",
+                 "staff": "personeelsgegevens", "areas": "wijken met inwonertal"}
+
 
 def missing_notes(res: KpiResult) -> list[str]:
     """Dutch notes on what the report skipped because a table was not delivered."""
@@ -249,7 +253,8 @@ def missing_notes(res: KpiResult) -> list[str]:
         notes.append("Geen registraties van zaken of uren aangeleverd: zwt's eigen indicatoren, "
                      "de controle van aangeleverde KPI-waarden en hun trends zijn overgeslagen.")
     elif res.absent_indicators:
-        why = " (geen personeelsgegevens)" if "staff" in miss else ""
+        lacking = [label for table, label in _INPUT_LABELS.items() if table in miss]
+        why = f" (geen {_listing(lacking)})" if lacking else ""
         notes.append(f"Niet berekend omdat de gegevens ontbreken{why}: "
                      f"{_listing([indicator_title(i) for i in res.absent_indicators], 7)}.")
     if "signals" in miss:
