@@ -6,7 +6,7 @@ as text.
 
 Each argument is a checkout in which `make report` ran (it reads
 `data/processed/current/indicators.csv` and `reports/`). The reviewer pages (`report.html`,
-`index.html`) are compared as visible text with run times, durations and the checkout path
+`index.html`, and `runs.html` and `kwartaalbrief.html` when the old run has them) are compared as visible text with run times, durations and the checkout path
 masked. Exit 0 when everything matches, 1 otherwise. Used to show that a refactoring left the
 default run unchanged.
 """
@@ -48,6 +48,9 @@ def main(old: Path, new: Path) -> int:
     bad += len(differ)
     pages = sorted(p.relative_to(old / "reports") for p in (old / "reports").rglob("report.html"))
     pages.append(Path("index.html"))
+    # the run details and the council brief, when the old run wrote them too
+    pages += [Path(p) for p in ("runs.html", "kwartaalbrief.html")
+              if (old / "reports" / p).exists()]
     n_diff = 0
     for rel in pages:
         a_path, b_path = old / "reports" / rel, new / "reports" / rel

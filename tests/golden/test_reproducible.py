@@ -93,8 +93,8 @@ _MASKS = [
     (re.compile(r'id="cell-id=[0-9a-zA-Z-]+"'), 'id="cell-id=<id>"'),
     (re.compile(r"\bT_[0-9a-f]{5}(?=[_\"\s,{])"), "T_<id>"),  # pandas Styler table uuid
     (re.compile(r"<td>\d+ s</td>"), "<td><duration></td>"),  # index: run durations
-    # index: the run time in Dutch ("1 december 2026, 11:52 UTC")
-    (re.compile(r"\b\d{1,2} [a-z]+ \d{4}, \d\d:\d\d UTC"), "<time>"),
+    # index: the run time in Dutch, local time ("1 december 2026, 11:52"; UTC without tz data)
+    (re.compile(r"\b\d{1,2} [a-z]+ \d{4}, \d\d:\d\d(?: UTC)?"), "<time>"),
 ]
 
 

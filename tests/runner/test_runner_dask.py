@@ -74,5 +74,5 @@ def test_report_batch_on_a_dask_cluster(small_indicators: Path, tmp_path: Path):
         for name in ("report.html", "report_code.html", "report.ipynb"):
             assert (run_dir / name).is_file(), (run_dir, name)
             assert name in r["files"]
-    index = (out / "index.html").read_text()
-    assert index.count('/report.html">leesversie</a>') == len(runs)
+    details = (out / "runs.html").read_text()
+    assert details.count('/report.html">leesversie</a>') == len(runs)
