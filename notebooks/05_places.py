@@ -20,7 +20,6 @@ settings_file = ""     # "" -> the packaged zwt_analysis/resources/places.yaml
 
 # %%
 from zwt_analysis.present import md, show
-from zwt_analysis.present.publish import is_hidden
 from zwt_analysis.reports import context
 
 ctx = context.start(
@@ -70,11 +69,10 @@ else:
 if r.reach is None:
     md(f"*Overgeslagen: {r.skipped['reach']}.*")
 else:
-    reach_pub = tables.reach_table(r)
-    _ = plots.plot_reach(r, suppressed=is_hidden(reach_pub["cliënten"]))
-    show(reach_pub, caption=f"Bereik per wijk in {r.year} (<5: minder dan vijf, niet getoond)")
-    ctx.save_table(r.reach.table, "bereik_per_wijk", person_count_columns=["clients"],
-                   derived_columns=["reach_per_1000", "ratio", "ratio_low", "ratio_high"])
+    _ = plots.plot_reach(r, suppressed=tables.reach_hidden(r))
+    show(tables.reach_table(r), caption=f"Bereik per wijk in {r.year}, laagste verhouding eerst "
+         "(ten hoogste 15 wijken; <5: minder dan vijf; x: verborgen zodat niets terug te rekenen is)")
+    ctx.save_table(tables.published_reach(r), "bereik_per_wijk")
     if r.reach.note:
         md(f"*{r.reach.note}.*")
 
@@ -91,7 +89,7 @@ if r.by_type.empty:
 else:
     show(tables.rare_table(r), caption=f"Zeldzaamste hulpvragen per team in {r.year} "
          "(ten hoogste 15 regels; de volledige tabel staat in de CSV)")
-    ctx.save_table(r.by_type, "hulpvragen_per_team", person_count_columns=["cases"])
+    ctx.save_table(tables.published_types(r), "hulpvragen_per_team")
 
 # %% [markdown]
 # ## 4. Cao-lonen en indexatie

@@ -234,9 +234,25 @@ def test_build_says_what_it_skipped(tmp_path: Path):
 def test_reader_reach_table_suppresses_small_counts(proc: Path, tmp_path: Path):
     ctx = context.context({"processed_dir": str(proc), "output_dir": str(tmp_path)})
     r = build(ctx, {})
-    r.reach.table.loc[0, "clients"] = 3
+    r.reach_city.loc[0, "clients"] = 3  # the published table is protected on the city's
     t = tables.reach_table(r)
-    small = r.reach.table.index[r.reach.table["clients"] == 3][0]
-    row = t.loc[small]
+    row = t[t["wijk"] == r.reach_city.loc[0, "wijknaam"]].iloc[0]
     assert row["cliënten"] == "<5"
     assert row["bereik per 1.000"] == "x" and row["waargenomen / verwacht"] == "x"  # derived
+    other = t[t["wijk"] != r.reach_city.loc[0, "wijknaam"]].iloc[0]
+    # distinct clients do not add up over wijken (no total is published): the other stays
+    assert other["cliënten"] == "20"
+    hidden = tables.reach_hidden(r)
+    assert hidden.sum() == 1 and bool(hidden[r.reach.table["clients"] == 3].iloc[0])
+
+
+def test_organisation_slice_is_cut_from_the_city_protection(proc: Path, tmp_path: Path):
+    """The organisation prints exactly the city's published cells for its own rows."""
+    city = build(context.context({"processed_dir": str(proc), "output_dir": str(tmp_path)}), {})
+    dock = build(context.context({"processed_dir": str(proc), "output_dir": str(tmp_path),
+                                  "organisation": "DOCK"}), {})
+    c = tables.published_types(city)
+    d = tables.published_types(dock)
+    assert set(d["organisation"]) == {"DOCK"} and len(d) < len(c)
+    merged = d.merge(c, on=["year", "organisation", "team", "question_type"], suffixes=("", "_c"))
+    assert (merged["cases"].astype(str) == merged["cases_c"].astype(str)).all()

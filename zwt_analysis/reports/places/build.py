@@ -31,6 +31,10 @@ class PlacesResult:
     gap: pd.DataFrame
     fte: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)
+    #: The city's tables behind ``reach.table`` and ``by_type`` (published tables are
+    #: protected on these as one linked set, then cut to the organisation).
+    reach_city: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_type_city: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def reference_year(cases: pd.DataFrame, as_of: date) -> int | None:
@@ -96,6 +100,7 @@ def build(ctx: Any, params: dict[str, Any]) -> PlacesResult:
     group, pos = _peers_part(code, s["peers"], skipped)
     year = reference_year(cases, ctx.as_of)
     model = _reach_part(areas, cases, year, s["wijken"], skipped)
+    reach_city = model.table.copy() if model is not None else pd.DataFrame()
     if model is not None and org != ALL:
         own = set(areas.loc[areas["organisation"] == org, "area_code"].astype(str))
         model.table = model.table[model.table["area_code"].astype(str).isin(own)].reset_index(drop=True)
@@ -112,4 +117,4 @@ def build(ctx: Any, params: dict[str, Any]) -> PlacesResult:
         skipped["cost_gap"] = "de tabel cost_index (cao-loonstijging en indexatie) is niet geleverd"
     fte = costgap.fte_effect(gap, ctx.table("formation"), org)
     return PlacesResult(org, code, name, year, s, group, pos, model, _org_rows(by_type, org),
-                        rare, summary, gap, fte, skipped)
+                        rare, summary, gap, fte, skipped, reach_city, by_type)

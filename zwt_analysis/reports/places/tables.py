@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from zwt_analysis.disclosure import protect
 from zwt_analysis.labels import org_in_sentence
 from zwt_analysis.present.fmt import nl_number, nl_percent
-from zwt_analysis.present.publish import suppress_counts
+from zwt_analysis.present.publish import is_hidden
 from zwt_analysis.reports.places.build import PlacesResult
 
 
@@ -75,31 +76,73 @@ def kern(r: PlacesResult) -> list[str]:
     return out
 
 
-def reach_table(r: PlacesResult) -> pd.DataFrame:
-    """Reach per wijk for readers (clients under 5 suppressed with their derived cells)."""
-    if r.reach is None:
+def _own_rows(csv: pd.DataFrame, r: PlacesResult, key: str, values: set[str]) -> pd.DataFrame:
+    if r.organisation == "ALL":
+        return csv.reset_index(drop=True)
+    return csv[csv[key].astype(str).isin(values)].reset_index(drop=True)
+
+
+def published_reach(r: PlacesResult) -> pd.DataFrame:
+    """``bereik_per_wijk`` as published: protected on the city's table, cut to this report."""
+    if r.reach is None or r.reach_city.empty:
         return pd.DataFrame()
-    t = r.reach.table.copy()
-    t["clients"] = t["clients"].astype(float)
-    out = pd.DataFrame({
-        "wijk": t["wijknaam"], "inwoners": t["population"], "cliënten": t["clients"],
-        "bereik per 1.000": t["reach_per_1000"], "verwacht": t["expected"],
-        "waargenomen / verwacht": t["ratio"], "interval laag": t["ratio_low"],
-        "interval hoog": t["ratio_high"]})
-    return suppress_counts(out, ["cliënten"], derived_columns=[
-        "bereik per 1.000", "waargenomen / verwacht", "interval laag", "interval hoog"])
+    csv = protect({"bereik_per_wijk": r.reach_city})["bereik_per_wijk"].csv()
+    return _own_rows(csv, r, "area_code", set(r.reach.table["area_code"].astype(str)))
+
+
+def published_types(r: PlacesResult) -> pd.DataFrame:
+    """``hulpvragen_per_team`` as published: protected on the city's table, cut to this report."""
+    if r.by_type_city.empty:
+        return pd.DataFrame()
+    csv = protect({"hulpvragen_per_team": r.by_type_city})["hulpvragen_per_team"].csv()
+    return _own_rows(csv, r, "organisation", {r.organisation})
+
+
+def _nl(v: object, decimals: int) -> object:
+    return v if isinstance(v, str) else nl_number(float(v), decimals)
+
+
+def reach_table(r: PlacesResult, top: int = 15) -> pd.DataFrame:
+    """Reach per wijk for readers, lowest observed / expected first (at most ``top`` rows;
+    the full table is the CSV); hidden cells keep their symbol (``<5``, ``x``)."""
+    pub = published_reach(r)
+    if pub.empty:
+        return pub
+    pub = pub.head(top)
+    return pd.DataFrame({
+        "wijk": pub["wijknaam"], "inwoners": pub["population"].map(lambda v: _nl(v, 0)),
+        "cliënten": pub["clients"].map(lambda v: _nl(v, 0)),
+        "bereik per 1.000": pub["reach_per_1000"].map(lambda v: _nl(v, 1)),
+        "verwacht": pub["expected"].map(lambda v: _nl(v, 0)),
+        "waargenomen / verwacht": pub["ratio"].map(lambda v: _nl(v, 2)),
+        "95%-interval": [x if isinstance(x, str) else f"{_nl(x, 2)} tot {_nl(y, 2)}"
+                         for x, y in zip(pub["ratio_low"], pub["ratio_high"], strict=True)],
+    })
+
+
+def reach_hidden(r: PlacesResult) -> pd.Series:
+    """True per row of ``r.reach.table`` whose clients the published table hides (figures
+    leave those wijken out)."""
+    pub = published_reach(r)
+    if pub.empty:
+        return pd.Series(dtype=bool)
+    hidden = dict(zip(pub["area_code"].astype(str), is_hidden(pub["clients"]), strict=True))
+    return r.reach.table["area_code"].astype(str).map(hidden).fillna(True).astype(bool)
 
 
 def rare_table(r: PlacesResult, top: int = 15) -> pd.DataFrame:
-    """The rarest team x type cells (at most ``top`` rows), who could share expertise."""
+    """The rarest team x type cells (at most ``top`` rows), who could share expertise; counts
+    as published (protected on the city's table)."""
     if r.rare.empty:
         return pd.DataFrame()
+    pub = published_types(r).set_index(["team", "question_type"])["cases"]
     t = r.rare.sort_values(["cases", "question_type"]).head(top)
-    out = pd.DataFrame({
+    shown = [pub.get((tm, q), c) for tm, q, c in zip(t["team"], t["question_type"], t["cases"],
+                                                      strict=True)]
+    return pd.DataFrame({
         "team": t["team"], "organisatie": t["organisation"], "soort hulpvraag": t["question_type"],
-        "zaken per jaar": t["cases"].astype(float),
+        "zaken per jaar": [_nl(v, 0) for v in shown],
         "zien het vaak": t["experienced_teams"].replace("", "geen team")})
-    return suppress_counts(out, ["zaken per jaar"])
 
 
 def gap_table(r: PlacesResult) -> pd.DataFrame:
