@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zwt_analysis.brief.stories import Story, recent_stories, shorten
 
@@ -33,3 +35,15 @@ def test_latest_signals_once_each_up_to_the_as_of_date():
                    Story(date(2026, 1, 10), "DOCK", "oud", "a")]  # "zelfde" of February dropped
     assert recent_stories(s, date(2026, 9, 30), count=0) == []
     assert recent_stories(s.iloc[0:0], date(2026, 9, 30)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=2, max_value=200))
+def test_shorten_never_exceeds_and_keeps_a_prefix(text, limit):
+    out = shorten(text, limit)
+    norm = " ".join(text.split())
+    assert len(out) <= limit
+    if out.endswith("…") and len(norm) > limit:
+        assert norm.startswith(out[:-1])
+    else:
+        assert out == norm

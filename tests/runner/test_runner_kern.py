@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import nbformat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zwt_analysis.present.page import kern_html
 from zwt_analysis.runner.kern import kern_from_html, kern_from_notebook, kern_of_run
@@ -52,3 +54,11 @@ def test_run_folder_notebook_first_then_reviewer_html(tmp_path):
                "data": {"text/html": kern_html(["Uit het notebook."])}}
     (tmp_path / "report.ipynb").write_text(json.dumps(_notebook(display)))
     assert kern_of_run(tmp_path) == ["Uit het notebook."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc"))), min_size=1,
+                max_size=5))
+def test_any_sentences_survive_kern_html(sentences):
+    want = [" ".join(s.split()) for s in sentences if s.split()]
+    assert kern_from_html(kern_html(sentences)) == want
