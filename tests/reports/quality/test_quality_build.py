@@ -255,3 +255,14 @@ def test_completeness_figures(proc, tmp_path):
     fig = plots.rows_read(r.published["ingelezen"])
     assert fig.axes[0].get_title() == "Ingelezen regels per tabel"
     plt.close(fig)
+
+
+def test_reasons_nl_most_rows_first_gathered_rest_last(proc, tmp_path):
+    reasons = _build(proc, tmp_path, top_reasons=1).reasons
+    out = nl.reasons_nl(reasons)
+    # cases: 'overige redenen' (2 rows) has more rows than 'duplicate case_id' (1) but
+    # comes after every named reason
+    assert out["Reden (melding van de controle)"].tolist() == [
+        "fte must be > 0", "duplicate case_id", "overige redenen"]
+    assert out["Kolom"].tolist() == ["fte", "zaaknummer", ""]
+    assert out["Tabel"].tolist() == ["personeel", "zaken", "zaken"]

@@ -22,24 +22,24 @@ FULL = {
 }
 
 
-def test_every_kind_read_in_order():
+def test_every_kind_read_most_consequential_first():
     df = delivery.delivery_notes(FULL)
     assert list(df.columns) == list(delivery.NOTE_COLUMNS)
     assert df[["table", "kind", "count", "detail"]].astype(object).where(df.notna(), None) \
         .values.tolist() == [
         ["cases", "unmatched_file", None, "Cases 2025-06.csv"],
         ["", "unmatched_file", None, "notes.txt"],
-        ["time_registrations", "duplicate_rows", 5, ""],
+        ["budgets", "encoding", None, "Windows-1252"],  # whole file: not "40 lines"
         ["cases", "cp1252_lines", 3, ""],
-        ["cases", "header_row", None, "4"],
-        ["cases", "sheet", None, "Zaken"],
-        ["cases", "skipped_sheets", 1, "Voorblad"],
+        ["time_registrations", "duplicate_rows", 5, ""],  # contract order within a kind
+        ["budgets", "duplicate_rows", 2, ""],
         ["cases", "name_mappings", 3,
          "Coöperatie Noord → Cooperatie Noord; Team – A → Team - A; team b → Team B"],
-        ["cases", "empty_lines", 2, ""],
         ["cases", "masked_values", 2, ""],
-        ["budgets", "encoding", None, "Windows-1252"],  # whole file: not "40 lines"
-        ["budgets", "duplicate_rows", 2, ""],
+        ["cases", "header_row", None, "4"],
+        ["cases", "skipped_sheets", 1, "Voorblad"],
+        ["cases", "sheet", None, "Zaken"],
+        ["cases", "empty_lines", 2, ""],
     ]
 
 

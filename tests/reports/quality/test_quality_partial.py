@@ -174,3 +174,23 @@ def test_kern_hides_totals_when_a_count_is_hidden(tmp_path):
                            "datacontract; niet aangeleverd")
     assert kern.total_lines(r) is None
     assert kern.share_text(0.0004) == "minder dan 0,1%" and kern.share_text(0.25) == "25,0%"
+
+
+def test_kern_names_at_most_three_tables_with_a_large_quarantine(tmp_path):
+    tables = {"cases": cases_rows({"Noord": 20}), "areas": areas_rows(("Noord",)),
+              "kpi_register": kpi_register_rows(20, 2),
+              "kpi_values": kpi_values_rows(("Noord",)),
+              "staff": staff_rows({"Noord": 20})}
+    # quarantined lines: kpi_register 5 of 25 (20%), staff 3 of 23, cases 1 of 21,
+    # kpi_values 1 of 10 (10%); areas none
+    extra = {"kpi_register": {"rows_in": 25, "rows_quarantined": 5},
+             "staff": {"rows_in": 23, "rows_quarantined": 3},
+             "cases": {"rows_in": 21, "rows_quarantined": 1},
+             "kpi_values": {"rows_in": 10, "rows_quarantined": 1}}
+    proc = write_processed(tmp_path / "p", tables, extra=extra)
+    ctx = context.context({"processed_dir": str(proc), "indicators_file": "",
+                           "organisation": "ALL", "output_dir": str(tmp_path / "o")})
+    s = kern.sentences(build(ctx, {}))
+    # largest share first: kpi-register 20%, staff 13%, kpi-waarden 10%; cases 4,8% the rest
+    assert ("bij kpi-register, personeel, kpi-waarden en 1 andere tabel staat meer dan "
+            "1,0% in quarantaine") in s[2]

@@ -32,9 +32,11 @@ from zwt_analysis.contract import TABLES
 #: Columns of :func:`delivery_notes`.
 NOTE_COLUMNS = ("table", "kind", "count", "detail")
 
-#: The kinds of note, in the order they are listed per table.
-KINDS = ("unmatched_file", "encoding", "cp1252_lines", "header_row", "sheet", "skipped_sheets",
-         "duplicate_rows", "name_mappings", "empty_lines", "merged_cells", "masked_values")
+#: The kinds of note, most consequential first (the order of :func:`delivery_notes`): a file
+#: not read loses data, a wrong character set or respelled names change values, the rest
+#: says how a layout was read.
+KINDS = ("unmatched_file", "encoding", "cp1252_lines", "duplicate_rows", "name_mappings",
+         "masked_values", "header_row", "skipped_sheets", "sheet", "empty_lines", "merged_cells")
 
 #: Examples shown per name-mapping note (the CSV side table has all of them).
 MAPPING_EXAMPLES = 3
@@ -127,7 +129,7 @@ def table_notes(name: str, entry: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def delivery_notes(validation: Mapping[str, Any]) -> pd.DataFrame:
-    """Every section-6 note of ``validation.json``: unmatched files first, then per table.
+    """Every section-6 note of ``validation.json``, by :data:`KINDS` (then contract order).
 
     Args:
         validation: the parsed ``validation.json`` (any keys may be absent).
@@ -149,6 +151,8 @@ def delivery_notes(validation: Mapping[str, Any]) -> pd.DataFrame:
         entry = validation.get(name)
         if isinstance(entry, Mapping):
             rows += table_notes(name, entry)
+    order = {k: i for i, k in enumerate(KINDS)}
+    rows.sort(key=lambda r: order[r["kind"]])  # stable: contract order within a kind
     df = pd.DataFrame(rows, columns=list(NOTE_COLUMNS))
     return df.astype({"table": "string", "kind": "string", "count": "Int64", "detail": "string"})
 

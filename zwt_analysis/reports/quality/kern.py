@@ -21,7 +21,7 @@ from zwt_analysis.reports.quality.tables import DELIVERY_KINDS_NL, scope, table_
 if TYPE_CHECKING:
     from zwt_analysis.reports.quality.build import QualityResult
 
-#: Gaps named in the Kern (the rest: "en N meer").
+#: Gaps, files and tables named in one Kern sentence (the rest: "en N meer").
 GAPS_NAMED = 3
 
 
@@ -30,6 +30,11 @@ def share_text(share: float) -> str:
     if 0 < share < 0.0005:
         return "minder dan 0,1%"
     return fmt.nl_percent(share, 1)
+
+
+def _others(n: int) -> str:
+    """``" en 1 andere tabel"`` / ``" en 3 andere tabellen"``."""
+    return f" en {n} andere {'tabel' if n == 1 else 'tabellen'}"
 
 
 def _reports(tables: list[str], uses: dict[str, list[str]]) -> str:
@@ -110,15 +115,19 @@ def meaning_sentence(r: QualityResult) -> str:
     """What missing tables and large quarantines mean for the other reports."""
     uses = r.settings.uses
     read = _delivered(r)
-    notable = read.loc[read["share_quarantined"] > r.settings.quarantine_notable_share,
-                       "table"].tolist()
+    above = read[read["share_quarantined"] > r.settings.quarantine_notable_share]
+    notable = above.sort_values("share_quarantined", ascending=False, kind="stable")[
+        "table"].tolist()
     limit = share_text(r.settings.quarantine_notable_share)
     parts = []
     if r.missing:
         parts.append(f"zonder {table_list(r.missing)} slaan {_reports(r.missing, uses)} de "
                      "onderdelen over die deze tabellen nodig hebben, met een notitie waarom")
     if notable:
-        parts.append(f"bij {table_list(notable)} staat meer dan {limit} in quarantaine: "
+        named = table_list(notable[:GAPS_NAMED]) if len(notable) <= GAPS_NAMED else (
+            ", ".join(table_label(t) for t in notable[:GAPS_NAMED])
+            + _others(len(notable) - GAPS_NAMED))
+        parts.append(f"bij {named} staat meer dan {limit} in quarantaine: "
                      f"cijfers van {_reports(notable, uses)} die erop rusten kunnen daardoor te "
                      "laag uitvallen")
     if not parts:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from zwt_analysis.contract import ALL
 from zwt_analysis.present import fmt
 from zwt_analysis.present.publish import SECONDARY, SUPPRESSED
+from zwt_analysis.reports.quality.compute import OTHER_REASONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -206,12 +207,14 @@ def delivery_nl(notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def reasons_nl(reasons: pd.DataFrame) -> pd.DataFrame:
-    """Quarantine reasons over all tables, most frequent first, in Dutch.
+    """Quarantine reasons over all tables, most frequent first (each table's gathered
+    ``overige redenen`` after all named reasons), in Dutch.
 
     ``Regels``: distinct lines with the reason; the share is of the table's
     quarantine lines. Lines in files, not persons: printed as they are.
     """
-    top = reasons.sort_values("rows", ascending=False, kind="stable")
+    top = reasons.assign(_other=reasons["reason"] == OTHER_REASONS).sort_values(
+        ["_other", "rows"], ascending=[True, False], kind="stable")  # gathered rest last
     out = top.assign(table=top["table"].map(table_label),
                      column=top["column"].map(lambda c: column_label(c, code=False)))
     return out[["table", "column", "reason", "rows", "share_of_lines"]].rename(columns={
