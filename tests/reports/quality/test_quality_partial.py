@@ -194,3 +194,14 @@ def test_kern_names_at_most_three_tables_with_a_large_quarantine(tmp_path):
     # largest share first: kpi-register 20%, staff 13%, kpi-waarden 10%; cases 4,8% the rest
     assert ("bij kpi-register, personeel, kpi-waarden en 1 andere tabel staat meer dan "
             "1,0% in quarantaine") in s[2]
+
+
+def test_kern_reading_notes_singular_and_plural(tmp_path):
+    proc = write_processed(tmp_path / "p", {"cases": cases_rows({"Noord": 10})}, extra={
+        "cases": {"duplicate_rows": 1, "name_mappings": {"team": {"a": "A", "b": "B"}}}})
+    ctx = context.context({"processed_dir": str(proc), "indicators_file": "",
+                           "organisation": "ALL", "output_dir": str(tmp_path / "o")})
+    s = kern.sentences(build(ctx, {}))
+    assert s[3] == ("Bij het inlezen: zaken: 1 regel gelijk aan een eerdere regel; zaken: 2 namen "
+                    "gelijkgetrokken met de wijkentabel (zie 'Hoe de bestanden zijn gelezen').")
+    assert set(kern.COUNTED_NL) <= set(nl.DELIVERY_KINDS_NL)

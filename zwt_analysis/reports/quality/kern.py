@@ -16,13 +16,27 @@ import pandas as pd
 from zwt_analysis.contract import ALL, TABLES
 from zwt_analysis.present import fmt
 from zwt_analysis.reports.quality.build import GAP_TABLES
-from zwt_analysis.reports.quality.tables import DELIVERY_KINDS_NL, scope, table_label, table_list
+from zwt_analysis.reports.quality.tables import scope, table_label, table_list
 
 if TYPE_CHECKING:
     from zwt_analysis.reports.quality.build import QualityResult
 
 #: Gaps, files and tables named in one Kern sentence (the rest: "en N meer").
 GAPS_NAMED = 3
+
+
+#: Counted reading notes in a Kern sentence: (one, several).
+COUNTED_NL: dict[str, tuple[str, str]] = {
+    "cp1252_lines": ("regel gelezen als Windows-1252", "regels gelezen als Windows-1252"),
+    "duplicate_rows": ("regel gelijk aan een eerdere regel", "regels gelijk aan een eerdere regel"),
+    "name_mappings": ("naam gelijkgetrokken met de wijkentabel",
+                      "namen gelijkgetrokken met de wijkentabel"),
+    "masked_values": ("waarde met een identificatienummer afgeschermd",
+                      "waarden met een identificatienummer afgeschermd"),
+    "skipped_sheets": ("tabblad overgeslagen", "tabbladen overgeslagen"),
+    "empty_lines": ("lege regel overgeslagen", "lege regels overgeslagen"),
+    "merged_cells": ("samengevoegde cel aangevuld", "samengevoegde cellen aangevuld"),
+}
 
 
 def share_text(share: float) -> str:
@@ -149,8 +163,9 @@ def reading_sentence(r: QualityResult) -> str:
     rest = notes[notes["kind"] != "unmatched_file"]
     counted = rest.dropna(subset=["count"])
     for _, row in counted.head(GAPS_NAMED).iterrows():
-        what = DELIVERY_KINDS_NL.get(row["kind"], row["kind"]).split(" (")[0]
-        parts.append(f"{table_label(row['table'])}: {fmt.nl_number(row['count'])} {what}")
+        one, many = COUNTED_NL.get(row["kind"], (row["kind"], row["kind"]))
+        n = int(row["count"])
+        parts.append(f"{table_label(row['table'])}: {fmt.nl_number(n)} {one if n == 1 else many}")
     if not parts:  # only header rows and sheets: nothing lost
         return "Bij het inlezen zijn titelregels of tabbladen overgeslagen; er ging niets verloren."
     more = len(unmatched) + len(counted) - len(parts)
