@@ -185,7 +185,8 @@ def _signal_ticks(ax: Any, signals: pd.DataFrame | None, org: str, top: float) -
         d = pd.Timestamp(row["date"])
         x = d.year + (d.dayofyear - 1) / 366
         ax.plot([x], [top * 1.05], marker="v", color="#d55e00", ms=6)
-        ax.annotate(str(k + 1), (x, top * 1.05), textcoords="offset points", xytext=(0, 5),
+        ax.annotate(str(k + 1), (x, top * 1.05), textcoords="offset points",
+                    xytext=(0, 5 + 8 * (k % 2)),
                     ha="center", fontsize=7, color="#d55e00")
 
 

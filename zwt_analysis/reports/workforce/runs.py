@@ -129,6 +129,9 @@ def run_scenario(settings: dict[str, Any], calib: Calibration,
                  base_period: pd.Period | None = None) -> dict[str, SimResult]:
     """Simulate every organisation (and the city, key ``"ALL"``) under one scenario.
 
+    The city is the sum of the organisations run; it is there when more than one
+    organisation is run, or all of them (a municipality with one organisation).
+
     Args:
         settings: scenario settings with a horizon (:func:`.scenarios.with_horizon`).
         calib: calibration per organisation.
@@ -156,7 +159,7 @@ def run_scenario(settings: dict[str, Any], calib: Calibration,
         results[org] = simulate_org(calib.starts[org], a, months, runs, rng, funded_fte=funded,
                                     months_offset=offset, hazard=haz, band_edges_months=edges,
                                     months_to_fill=mtf)
-    if len(results) > 1:
+    if len(results) > 1 or (results and set(orgs) == set(all_orgs)):
         results[ALL] = combine([results[o] for o in orgs])
     return results
 

@@ -167,9 +167,13 @@ def backtest_text(res: WorkforceResult) -> str:
     bt = res.backtest
     if bt is None or bt.yearly.empty:
         return f"*Geen terugtoets: {bt.note if bt is not None else 'geen gegevens'}.*"
-    orgs = bt.yearly[bt.yearly["organisation"] != ALL]
+    shown = [o for o in res.shown if o != ALL]
+    orgs = bt.yearly[bt.yearly["organisation"].isin(shown)]
     hit, n = int(orgs["in_band"].sum()), len(orgs)
-    return (f"Het model voorspelde het aantal vertrekkers per organisatie en jaar {n} keer "
+    if n == 0:
+        return "*Geen terugtoets voor deze organisatie.*"
+    who = "per organisatie en jaar" if res.is_city else f"van {org_name(shown[0])} per jaar"
+    return (f"Het model voorspelde het aantal vertrekkers {who} {n} keer "
             f"(steeds één jaar vooruit, met alleen de jaren daarvoor); {hit} keer lag het echte "
             f"aantal binnen de band waar 80% van de runs in viel ({pct(hit / n, 0)}, verwacht "
             "ongeveer 80%).")
@@ -202,16 +206,21 @@ def kern(res: WorkforceResult) -> list[str]:
         out.append(f"Per jaar vertrekt gemiddeld {pct(r['outflow_rate'])} van het personeel van "
                    f"{org_in_sentence(org)} ({pct(r['outflow_low'])}–{pct(r['outflow_high'])}, "
                    f"{r['years']}). " + trend_text(res).replace("**", ""))
-    else:
+    elif org in res.hidden:
         out.append(f"Voor {org_in_sentence(org)} zijn de aantallen vertrekkers te klein om te "
                    "publiceren.")
-    rd = res.readings
-    if r is not None and rd and math.isfinite(rd.get("leave_p50", math.nan)):
-        out.append(f"De verwachting van de evaluatie dat 10–20% van de medewerkers wisselt, klopt "
-                   f"als die per jaar bedoeld is; over de hele periode niet: na "
-                   f"{res.horizon[1] - res.horizon[0] + 1} jaar is naar verwachting "
-                   f"{pct(rd['leave_p50'], 0)} van het huidige personeel vertrokken "
-                   f"({pct(rd['leave_p10'], 0)}–{pct(rd['leave_p90'], 0)}).")
+    else:
+        out.append("Er is nog geen volledig kalenderjaar met vertrek in de gegevens; het vertrek "
+                   "per jaar is nog niet te meten en de scenario's rusten op weinig gegevens.")
+    rd, n_years = res.readings, res.horizon[1] - res.horizon[0] + 1
+    if org not in res.hidden and rd and math.isfinite(rd.get("leave_p50", math.nan)):
+        first = ("De verwachting van de evaluatie dat 10–20% van de medewerkers wisselt, klopt "
+                 "als die per jaar bedoeld is; over de hele periode niet: "
+                 if r is not None and rd["rate_low"] > rd["implied_high"] else
+                 "Over de verwachting van de evaluatie dat 10–20% van de medewerkers wisselt: ")
+        out.append(f"{first}na {n_years} jaar is naar verwachting {pct(rd['leave_p50'], 0)} van het "
+                   f"huidige personeel vertrokken ({pct(rd['leave_p10'], 0)}–"
+                   f"{pct(rd['leave_p90'], 0)}).")
     s = res.summary[(res.summary["organisation"] == org) & (res.summary["scenario"] == res.scenario)]
     if len(s):
         now = res.history.hours.set_index("organisation")
