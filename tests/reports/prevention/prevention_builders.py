@@ -21,6 +21,26 @@ def wilson(x: float, n: float) -> tuple[float, float]:
     return centre - half, centre + half
 
 
+def korn_graubard(a: list[float], t: list[float], alpha: float = 0.05) -> tuple[float, float]:
+    """Korn-Graubard interval of sum(a)/sum(t) over persons, written out (test reference).
+
+    Clustered ratio variance m/(m-1) sum((a_i - p t_i)^2) / T^2, effective size
+    p(1-p)/var (m when the variance or p(1-p) is 0), shrunk by (z / t_{m-1})^2,
+    then Clopper-Pearson at that size.
+    """
+    from scipy import stats
+
+    m, big_a, big_t = len(a), sum(a), sum(t)
+    p = big_a / big_t
+    var = m / (m - 1) * sum((ai - p * ti) ** 2 for ai, ti in zip(a, t, strict=True)) / big_t ** 2
+    n_eff = p * (1 - p) / var if var > 0 and 0 < p < 1 else float(m)
+    n = n_eff * (Z / stats.t.ppf(1 - alpha / 2, m - 1)) ** 2
+    x = p * n
+    low = 0.0 if x <= 0 else stats.beta.ppf(alpha / 2, x, n - x + 1)
+    high = 1.0 if x >= n else stats.beta.ppf(1 - alpha / 2, x + 1, n - x)
+    return float(low), float(high)
+
+
 def tr_frame(rows: list[tuple]) -> pd.DataFrame:
     """time_registrations from (employee, organisation, team, date, activity, hours)."""
     df = pd.DataFrame(rows, columns=["employee_id", "organisation", "team", "date", "activity", "hours"])
@@ -126,10 +146,19 @@ BUILD_INDICATORS: list[tuple] = [
 
 def write_processed(path: Path, as_of: str = "2024-06-20") -> Path:
     """A processed folder for ``build``: registrations, cases, areas (with team C of O2),
-    ``validation.json`` and the hand-written ``indicators.csv``; returns ``path``."""
+    ``validation.json`` and the hand-written ``indicators.csv``; returns ``path``.
+
+    The cases hold one more case without a legal framework reported on 3 January 2022:
+    the data start two years before the 2024 quarters, so those are past the caseload
+    warm-up (it has no deadline, so the deadline counts are those of :func:`cases_frame`).
+    """
     path.mkdir(parents=True, exist_ok=True)
     tr_frame(TR_ROWS).to_parquet(path / "time_registrations.parquet")
-    cases_frame().to_parquet(path / "cases.parquet")
+    early = pd.DataFrame({"case_id": ["c0"], "client_id": ["p0"], "organisation": ["O1"],
+                          "team": ["A"], "legal_framework": ["none"],
+                          "date_report": ["2022-01-03"]})
+    cases = pd.concat([coerce_types("cases", early), cases_frame()], ignore_index=True)
+    coerce_types("cases", cases).to_parquet(path / "cases.parquet")
     areas = pd.DataFrame(
         {"area_code": ["WK1", "WK2", "WK3"], "area_name": ["w1", "w2", "w3"],
          "organisation": ["O1", "O1", "O2"], "team": ["A", "B", "C"],
@@ -139,4 +168,73 @@ def write_processed(path: Path, as_of: str = "2024-06-20") -> Path:
     (path / "validation.json").write_text(json.dumps({"as_of": as_of, "synthetic": True}),
                                           encoding="utf-8")
     long_indicators(BUILD_INDICATORS).to_csv(path / "indicators.csv", index=False)
+    return path
+
+
+# ------------------------------------------------------------------ partial deliveries (issue 17)
+
+_ACTS = ["statutory_individual", "preventive_individual", "preventive_collective", "coordination",
+         "overhead"]
+
+
+def tiny_delivery(path: Path, teams: dict[str, str], start: str, end: str,
+                  tables: tuple[str, ...] = ("cases", "time_registrations", "staff", "areas"),
+                  staff_per_team: int = 6, seed: int = 3) -> Path:
+    """A processed folder of a small municipality for the partial-delivery tests.
+
+    Args:
+        teams: team -> organisation.
+        start, end: first and last day of the data (also the as-of date).
+        tables: the processed tables written (others are absent, as in a
+            partial delivery); ``validation.json`` is always written.
+        staff_per_team: employees per team, all 1.0 FTE from ``start`` on.
+
+    Returns:
+        ``path``. No ``indicators.csv``: the report computes the indicators.
+    """
+    rng = np.random.default_rng(seed)
+    path.mkdir(parents=True, exist_ok=True)
+    days = pd.date_range(start, end, freq="7D")
+    staff, tr, cases = [], [], []
+    for t, (team, org) in enumerate(sorted(teams.items())):
+        for e in range(staff_per_team):
+            emp = f"{team}-e{e}"
+            staff.append((emp, org, team, "generalist", 1.0, start, None, None))
+            for d in days:
+                for act in _ACTS:
+                    tr.append((emp, org, team, d.date().isoformat(), act,
+                               float(rng.integers(1, 6))))
+        for i, d in enumerate(days):
+            for k in range(int(rng.integers(1, 4)) + t % 2):
+                report = d + pd.Timedelta(days=k)
+                dec = report + pd.Timedelta(days=int(rng.integers(3, 30)))
+                law = ["wmo", "jeugdwet", "wgs", "wmo"][k]
+                closed = report + pd.Timedelta(days=int(rng.integers(40, 400)))
+                cases.append((f"{team}-c{i}-{k}", f"{team}-p{i}-{k}", org, team, None, law,
+                              report.date().isoformat(),
+                              (report + pd.Timedelta(days=5)).date().isoformat(),
+                              dec.date().isoformat() if law == "wmo" else None,
+                              report.date().isoformat() if law != "wgs" else None,
+                              dec.date().isoformat() if law != "wgs" else None,
+                              closed.date().isoformat() if closed <= pd.Timestamp(end) else None,
+                              None))
+    frames = {
+        "staff": pd.DataFrame(staff, columns=["employee_id", "organisation", "team", "role", "fte",
+                                              "start_date", "end_date", "end_reason"]),
+        "time_registrations": pd.DataFrame(tr, columns=["employee_id", "organisation", "team",
+                                                        "date", "activity", "hours"]),
+        "cases": pd.DataFrame(cases, columns=[
+            "case_id", "client_id", "organisation", "team", "area_code", "legal_framework",
+            "date_report", "date_first_contact", "date_assessment_done", "date_application",
+            "date_decision", "date_closed", "closure_reason"]),
+        "areas": pd.DataFrame({"area_code": [f"WK0999{i:02d}" for i in range(len(teams))],
+                               "area_name": [f"w{i}" for i in range(len(teams))],
+                               "organisation": [teams[t] for t in sorted(teams)],
+                               "team": sorted(teams), "pact": [False] * len(teams),
+                               "population": [1000] * len(teams)}),
+    }
+    for name in tables:
+        coerce_types(name, frames[name]).to_parquet(path / f"{name}.parquet")
+    (path / "validation.json").write_text(json.dumps({"as_of": end, "synthetic": True}),
+                                          encoding="utf-8")
     return path

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
-from prevention_builders import long_indicators, tr_frame, wilson
+from prevention_builders import korn_graubard, long_indicators, tr_frame, wilson
 
 from zwt_analysis import periods
 from zwt_analysis.contract import ALL
+from zwt_analysis.disclosure.rules import default_rules
 from zwt_analysis.processed import empty_table
 from zwt_analysis.reports.prevention import (
     allocation,
@@ -58,30 +59,30 @@ def test_quarter_label_and_pact(areas: pd.DataFrame) -> None:
 # ------------------------------------------------------------------ clustered share
 
 
-def test_clustered_share_by_hand() -> None:
+def test_clustered_share_korn_graubard_by_hand() -> None:
     units = pd.DataFrame({"cell": ["c", "c", "d"], "a": [6.0, 0.0, 3.0], "t": [10.0, 20.0, 4.0]})
     got = allocation.clustered_share(units, ["cell"], "a", "t").set_index("cell")
-    # cell c: p = 6/30 = 0.2; residuals a - p t = 4, -4; var = 2/1 * 32 / 900
-    var = 2 * 32 / 900
-    n_eff = 0.2 * 0.8 / var  # = 2.25
+    # cell c: p = 6/30 = 0.2; residuals a - p t = 4, -4; var = 2/1 * 32 / 900; n_eff = 2.25
     assert got.loc["c", "share"] == pytest.approx(0.2)
+    assert got.loc["c", "n_eff"] == pytest.approx(0.2 * 0.8 / (2 * 32 / 900))
     assert got.loc["c", "n_eff"] == pytest.approx(2.25)
-    lo, hi = wilson(0.2 * n_eff, n_eff)
-    assert got.loc["c", "ci_low"] == pytest.approx(lo)
-    assert got.loc["c", "ci_high"] == pytest.approx(hi)
+    lo, hi = korn_graubard([6.0, 0.0], [10.0, 20.0])
+    assert (got.loc["c", "ci_low"], got.loc["c", "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    # two persons: 1 degree of freedom, the interval is far wider than a Wilson one on 2.25
+    wlo, whi = wilson(0.2 * 2.25, 2.25)
+    assert got.loc["c", "ci_high"] - got.loc["c", "ci_low"] > whi - wlo
     assert got.loc["c", "persons"] == 2
-    # cell d: one person -> n_eff = 1
-    assert got.loc["d", "n_eff"] == pytest.approx(1.0)
-    lo, hi = wilson(0.75, 1.0)
-    assert got.loc["d", "ci_low"] == pytest.approx(lo)
-    assert got.loc["d", "ci_high"] == pytest.approx(hi)
+    # cell d: one person -> nothing is known of the spread between persons: 0..1
+    assert (got.loc["d", "ci_low"], got.loc["d", "ci_high"]) == (0.0, 1.0)
+    assert np.isnan(got.loc["d", "n_eff"])
 
 
-def test_clustered_share_zero_variance_uses_hours_and_empty() -> None:
-    units = pd.DataFrame({"cell": ["c", "c"], "a": [4.0, 8.0], "t": [10.0, 20.0]})
+def test_clustered_share_zero_variance_counts_persons_and_empty() -> None:
+    units = pd.DataFrame({"cell": ["c"] * 3, "a": [4.0, 8.0, 2.0], "t": [10.0, 20.0, 5.0]})
     got = allocation.clustered_share(units, ["cell"], "a", "t")
-    assert got["n_eff"].iloc[0] == pytest.approx(30.0)
-    lo, hi = wilson(12, 30)
+    # every person has share 0.4: zero variance, one trial per person (n_eff = 3)
+    assert got["n_eff"].iloc[0] == pytest.approx(3.0)
+    lo, hi = korn_graubard([4.0, 8.0, 2.0], [10.0, 20.0, 5.0])
     assert got["ci_low"].iloc[0] == pytest.approx(lo)
     assert got["ci_high"].iloc[0] == pytest.approx(hi)
     empty = allocation.clustered_share(units.iloc[:0], ["cell"], "a", "t")
@@ -104,17 +105,18 @@ def test_time_allocation_by_hand(tr: pd.DataFrame, areas: pd.DataFrame) -> None:
     assert a.loc["overhead", "share"] == pytest.approx(1 / 3)
     assert a.loc["coordination", "share"] == 0.0
     assert a["share"].sum() == pytest.approx(1.0)
-    # statutory: residuals 4 - 0.4*10 = 0 and 8 - 0.4*20 = 0 -> n_eff = 30 hours
-    lo, hi = wilson(12, 30)
+    # statutory: residuals 4 - 0.4*10 = 0 and 8 - 0.4*20 = 0 -> one trial per person
+    lo, hi = korn_graubard([4.0, 8.0], [10.0, 20.0])
     assert a.loc["statutory_individual", "ci_low"] == pytest.approx(lo)
     assert a.loc["statutory_individual", "ci_high"] == pytest.approx(hi)
+    assert a.loc["statutory_individual", "n_eff"] == pytest.approx(2.0)
     assert a.loc["preventive_individual", "n_eff"] == pytest.approx(2.25)
     assert (a["persons"] == 2).all()
     assert not a["pact"].any()
-    # team of one: n_eff = 1 and PACT
+    # team of one: the interval is 0..1 (no binomial band on hours), and PACT
     b = got.loc[(got["team"] == "B") & (got["period"] == "2024-Q1")].set_index("activity")
     assert b.loc["preventive_individual", "share"] == pytest.approx(0.75)
-    assert b.loc["preventive_individual", "n_eff"] == pytest.approx(1.0)
+    assert (b["ci_low"] == 0.0).all() and (b["ci_high"] == 1.0).all()
     assert b["pact"].all() and (b["persons"] == 1).all()
     # a quarter without hours has no rows
     assert got.loc[got["period"] == "2024-Q2"].empty
@@ -153,8 +155,7 @@ def test_preventive_share_table_uses_indicator(tr: pd.DataFrame, areas: pd.DataF
     assert a1["hours"] == pytest.approx(20.0)
     assert a1["persons"] == 2
     # units: e1 a=6 t=10, e2 a=2 t=10; p=0.4 -> residuals 2, -2; var = 2*8/400 = 0.04
-    n_eff = 0.24 / 0.04
-    lo, hi = wilson(0.4 * n_eff, n_eff)
+    lo, hi = korn_graubard([6.0, 2.0], [10.0, 10.0])
     assert a1["ci_low"] == pytest.approx(lo) and a1["ci_high"] == pytest.approx(hi)
     b1 = got.loc[(got["team"] == "B")].iloc[0]
     assert b1["preventive_share"] == pytest.approx(0.75) and bool(b1["pact"])
@@ -207,7 +208,7 @@ def test_scarcity_quarterly_and_yearly(tr: pd.DataFrame) -> None:
             ("caseload_per_fte", "2024-Q1", "O1", ALL, 50.0, 2.5),
             ("vacancy_rate", "2024", "O1", ALL, 1.0, 10.0),
             ("staff_outflow_rate", "2024", "O1", ALL, 2.0, 20.0),
-            ("staff_outflow_rate", "2024", ALL, ALL, 2.0, 20.0),
+            ("staff_outflow_rate", "2024", ALL, ALL, 6.0, 60.0),
             ("preventive_share", "2024-Q1", "O1", "A", 8.0, 20.0),
         ]
     )
@@ -224,11 +225,29 @@ def test_scarcity_quarterly_and_yearly(tr: pd.DataFrame) -> None:
     y = scarcity.scarcity_yearly(ind)
     assert len(y) == 3
     assert scarcity.scarcity_yearly(ind, from_year=2025).empty
-    wide = tables.scarcity_yearly_wide(y)
-    assert list(wide.columns) == ["Jaar", "Vacatureruimte O1", "Uitstroom O1", "Uitstroom gemeente"]
-    assert wide.iloc[0]["Uitstroom O1"] == pytest.approx(0.1)
     assert y.loc[y["indicator_id"] == "vacancy_rate", "value"].iloc[0] == pytest.approx(0.1)
     assert scarcity.scarcity_yearly(ind.iloc[:0]).empty
+    # 2 leavers in O1 are not shown (a person count of 1..4), 6 in the city are
+    shown, hidden = scarcity.hide_small_outflow(y, default_rules())
+    assert hidden == 1
+    out = shown.set_index(["indicator_id", "organisation"])
+    assert np.isnan(out.loc[("staff_outflow_rate", "O1"), "value"])
+    assert out.loc[("staff_outflow_rate", ALL), "value"] == pytest.approx(0.1)
+    assert out.loc[("vacancy_rate", "O1"), "value"] == pytest.approx(0.1)  # not a person count
+    wide = tables.yearly_table(shown, partial_years=["2024"])
+    assert list(wide.columns) == ["Jaar", "Vacatureruimte O1", "Uitstroom O1", "Uitstroom gemeente"]
+    assert wide.iloc[0].tolist() == ["2024 (t/m peildatum)", "10,0%", "<5", "10,0%"]
+
+
+def test_hide_small_outflow_edges() -> None:
+    ind = long_indicators([("staff_outflow_rate", "2023", "O1", ALL, n, 50.0)
+                           for n in (0.0,)] + [("staff_outflow_rate", "2024", "O1", ALL, 4.0, 50.0),
+                                               ("staff_outflow_rate", "2025", "O1", ALL, 5.0, 50.0)])
+    shown, hidden = scarcity.hide_small_outflow(scarcity.scarcity_yearly(ind), default_rules())
+    # 0 leavers describe nobody and are shown; 4 is hidden; 5 is shown
+    assert hidden == 1
+    assert shown.set_index("period")["value"].isna().to_dict() == {"2023": False, "2024": True,
+                                                                   "2025": False}
 
 
 # ------------------------------------------------------------------ deadlines
@@ -301,8 +320,56 @@ def test_allocation_invariants(rows: list[tuple]) -> None:
     assert (got.groupby(["organisation", "team", "period"]).size() == 6).all()
     assert ((got["ci_low"] >= 0) & (got["ci_high"] <= 1)).all()
     assert ((got["ci_low"] <= got["share"] + 1e-12) & (got["share"] <= got["ci_high"] + 1e-12)).all()
-    assert ((got["n_eff"] >= 1) & (got["n_eff"] <= got["total_hours"].clip(lower=1) + 1e-9)).all()
+    # one person in a cell: nothing known of the spread between persons, the interval is 0..1
+    single = got["persons"] == 1
+    assert ((got.loc[single, "ci_low"] == 0) & (got.loc[single, "ci_high"] == 1)).all()
     # city hours equal the sum of all registered hours per quarter
     city = got.loc[(got["organisation"] == ALL)].groupby("period")["hours"].sum()
     raw = tr.assign(period=periods.quarter_labels(tr["date"])).groupby("period")["hours"].sum()
     assert np.allclose(city.sort_index().to_numpy(), raw.sort_index().to_numpy())
+
+
+# ------------------------------------------------------------------ issue 15/16 rules
+
+
+def test_preventive_share_persons_are_everyone_registering() -> None:
+    # e3 registers only overhead in team A: not in the share's interval, but one of the
+    # team-quarter's persons (the same count as in the hours table: one disclosure cell)
+    tr = tr_frame([
+        ("e1", "O1", "A", "2024-01-10", "preventive_individual", 6.0),
+        ("e1", "O1", "A", "2024-01-11", "statutory_individual", 4.0),
+        ("e2", "O1", "A", "2024-01-12", "statutory_individual", 10.0),
+        ("e3", "O1", "A", "2024-01-13", "overhead", 8.0),
+    ])
+    got = shares.preventive_share_table(_indicators_for(tr), tr)
+    a = got.loc[got["team"] == "A"].iloc[0]
+    assert a["persons"] == 3
+    lo, hi = korn_graubard([6.0, 0.0], [10.0, 10.0])  # e3 has no share hours
+    assert (a["ci_low"], a["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    alloc = allocation.time_allocation(tr)
+    assert set(alloc.loc[alloc["team"] == "A", "persons"]) == {3}
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    (date(2024, 4, 14), "voorlopig"),   # Q1 ends 31 March; the 14-day limit runs to 14 April
+    (date(2024, 4, 15), "definitief"),  # from 15 April on every Q1 case is decided or late
+])
+def test_cohort_status_wmo_decision_limit_edge(as_of: date, status: str) -> None:
+    summary = pd.DataFrame({"indicator_id": ["wmo_decision_on_time"], "organisation": ["O1"],
+                            "team": [ALL], "period": ["2024-Q1"]})
+    got = deadlines.cohort_status(summary, as_of, date(2024, 1, 1))
+    assert got["status"].tolist() == [status]
+    assert got["final"].tolist() == [status == "definitief"]
+
+
+def test_cohort_status_by_law_and_partial_quarter(cases: pd.DataFrame) -> None:
+    st = deadlines.deadline_cases(cases, date(2024, 6, 20))
+    got = deadlines.cohort_status(deadlines.deadline_summary(st), date(2024, 6, 20),
+                                  date(2024, 1, 1)).set_index(["indicator_id", "organisation",
+                                                               "period"])
+    # Jeugdwet Q1: 31 March + 57 days = 27 May <= 20 June -> final
+    assert got.loc[("jeugdwet_decision_on_time", "O1", "2024-Q1"), "status"] == "definitief"
+    # Wmo assessment (42 days): Q1 final from 12 May; Q2 has not ended: voorlopig
+    assert got.loc[("wmo_assessment_on_time", "O1", "2024-Q1"), "status"] == "definitief"
+    assert got.loc[("wmo_assessment_on_time", "O1", "2024-Q2"), "status"] == "voorlopig"
+    assert deadlines.cohort_status(st.iloc[:0].assign(period=[]), date(2024, 6, 20)).empty

@@ -1,9 +1,12 @@
-"""Time allocation: hours shares of the six activities with cluster-aware intervals.
+"""Time allocation: hours shares of the six activities with person-clustered intervals.
 
 Hours are not independent Bernoulli trials (one person's hours move
-together), so the Wilson interval is computed with an *effective sample
-size* from the variance of the ratio estimator clustered by person (see
-:func:`clustered_share` and ``docs/prevention.md``). The hours share of an
+together), so a binomial interval with the hours as trials is far too
+narrow. :func:`clustered_share` gives the Korn-Graubard interval of
+:func:`zwt_analysis.methods.intervals.korn_graubard_share`: the variance of
+the ratio clustered by person, a Clopper-Pearson interval at the effective
+sample size, corrected for the few degrees of freedom of a small team (see
+``docs/prevention.md`` and ``docs/validation.md``). The hours share of an
 activity is not a contract indicator; ``preventive_share`` itself comes from
 the indicator table (:mod:`zwt_analysis.reports.prevention.shares`).
 """
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ACTIVITIES, ALL
+from zwt_analysis.methods.intervals import korn_graubard_table
 from zwt_analysis.periods import quarter_labels
 from zwt_analysis.reports.prevention.common import CELL, empty_frame, pact_teams
 
@@ -27,32 +31,28 @@ def clustered_share(
     total: str,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Share ``sum(numerator) / sum(total)`` per cell with a cluster-aware Wilson interval.
+    """Share ``sum(numerator) / sum(total)`` per cell with its Korn-Graubard interval.
 
     ``units`` holds one row per cluster unit (normally one person) within a
-    cell: ``a_i`` = ``numerator``, ``t_i`` = ``total`` (e.g. hours). The share
-    is the ratio ``p = A / T``. Its variance, clustered by unit, is the usual
-    linearisation ``m / (m - 1) * sum((a_i - p t_i)^2) / T^2`` (``m`` units).
-    The Wilson interval (:func:`zwt_analysis.stats.wilson_interval`) is then
-    taken with the *effective sample size* ``n_eff = p (1 - p) / var``,
-    bounded to ``[1, T]``. Edge cases: one unit (``m = 1``) gives ``n_eff = 1``
-    (nothing is known of the spread between persons, so the interval is wide);
-    zero variance with ``m >= 2`` gives ``n_eff = T`` (hours as trials).
-    Cells with ``T == 0`` are left out.
+    cell: ``a_i`` = ``numerator``, ``t_i`` = ``total`` (e.g. hours). The
+    interval is :func:`~zwt_analysis.methods.intervals.korn_graubard_share`
+    over the units with ``t_i > 0``. Edge cases (from that function): one
+    unit gives the interval 0..1 (nothing is known of the spread between
+    persons) and ``n_eff`` NaN; a share of 0 or 1, or zero variance between
+    persons, takes one trial per person. Cells with ``T == 0`` are left out.
 
     Args:
         units: frame with ``keys``, ``numerator`` and ``total`` columns.
         keys: the cell columns.
-        numerator: column of the numerator per unit (>= 0).
-        total: column of the denominator per unit (>= numerator).
+        numerator: column of the numerator per unit (>= 0, hours).
+        total: column of the denominator per unit (>= numerator, hours).
         alpha: 1 - confidence level.
 
     Returns:
         ``keys`` + ``numerator`` (sum), ``denominator`` (sum), ``share``,
-        ``persons`` (units with ``total > 0``), ``n_eff``, ``ci_low``, ``ci_high``.
+        ``persons`` (units with ``total > 0``), ``n_eff`` (person-equivalents
+        of independent trials), ``ci_low``, ``ci_high``; sorted by ``keys``.
     """
-    from zwt_analysis.stats import wilson_interval
-
     keys = list(keys)
     cols = [*keys, "numerator", "denominator", "share", "persons", "n_eff", "ci_low", "ci_high"]
     u = units.loc[units[total] > 0, [*keys, numerator, total]]
@@ -62,29 +62,12 @@ def clustered_share(
             out[k] = out[k].astype(units[k].dtype if k in units else "string")
         out["persons"] = out["persons"].astype("int64")
         return out
-    a = u[numerator].astype("float64")
-    t = u[total].astype("float64")
-    work = u[keys].assign(a=a, t=t, aa=a * a, at=a * t, tt=t * t, m=1)
-    g = work.groupby(keys, sort=True, dropna=False)[["a", "t", "aa", "at", "tt", "m"]].sum().reset_index()
-    p = g["a"] / g["t"]
-    ss = (g["aa"] - 2 * p * g["at"] + p * p * g["tt"]).clip(lower=0.0)
-    m = g["m"].astype("float64")
-    var = np.where(m > 1, m / (m - 1).where(m > 1, 1.0) * ss / (g["t"] ** 2), np.nan)
-    pq = p * (1 - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        raw_n = np.where(var > 1e-15, pq / var, np.inf)
-    n_eff = np.where(m > 1, raw_n, 1.0)
-    n_eff = np.maximum(1.0, np.minimum(g["t"].to_numpy(), n_eff))
-    low, high = wilson_interval(p.to_numpy() * n_eff, n_eff, alpha=alpha)
-    out = g[keys].assign(
-        numerator=g["a"],
-        denominator=g["t"],
-        share=p,
-        persons=g["m"].astype("int64"),
-        n_eff=n_eff,
-        ci_low=np.asarray(low, dtype="float64"),
-        ci_high=np.asarray(high, dtype="float64"),
-    )
+    sums = (u.groupby(keys, sort=True, dropna=False)[[numerator, total]].sum().reset_index()
+            .rename(columns={numerator: "numerator", total: "denominator"}))
+    kg = korn_graubard_table(u, keys, numerator, total, alpha=alpha)
+    out = sums.merge(kg[[*keys, "share", "persons", "n_eff", "ci_low", "ci_high"]], on=keys,
+                     how="left")
+    out["persons"] = out["persons"].astype("int64")
     return out[cols].reset_index(drop=True)
 
 
@@ -136,8 +119,8 @@ def time_allocation(
 
     The share of an activity is its hours / all registered hours in the cell
     (team-quarter; organisation-quarter with ``team = ALL``; city-quarter with
-    both ``ALL``). Intervals: :func:`clustered_share` clustered by ``cluster``
-    (a person who worked in two teams is one unit at organisation level).
+    both ``ALL``). Intervals: :func:`clustered_share` (Korn-Graubard) clustered by
+    ``cluster`` (a person who worked in two teams is one unit at organisation level).
 
     Args:
         time_registrations: processed ``time_registrations``.
@@ -205,8 +188,8 @@ def pact_comparison(
     """Hours shares of the six activities in PACT teams versus the other teams.
 
     Hours of the given quarters are pooled per group (PACT = teams holding a
-    PACT wijk, see :func:`pact_teams`); intervals by :func:`clustered_share`
-    with persons as clusters.
+    PACT wijk, see :func:`pact_teams`); Korn-Graubard intervals by
+    :func:`clustered_share` with persons as clusters.
 
     Args:
         time_registrations: processed ``time_registrations``.

@@ -8,7 +8,8 @@ one organisation and the rows of one indicator from the long indicator table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,12 @@ def load_settings(path: str | Path | None = None) -> dict[str, Any]:
 
     Args:
         path: a YAML file overriding the packaged one; keys it lacks keep the
-            packaged default (the ``model`` block is merged key by key).
+            packaged default (the ``model`` and ``signals`` blocks are merged
+            key by key).
 
     Returns:
         Dict with ``ondergrens`` (float, fraction 0..1), ``alpha``,
-        ``allocation_cluster`` and ``model`` (dict).
+        ``allocation_cluster``, ``model`` and ``signals`` (dicts).
 
     Raises:
         ValueError: when ``ondergrens`` is not within 0..1.
@@ -43,13 +45,28 @@ def load_settings(path: str | Path | None = None) -> dict[str, Any]:
     settings = config.load_yaml(config.resource(SETTINGS_FILE))
     if path:
         own = config.load_yaml(path) or {}
-        model = {**settings.get("model", {}), **(own.get("model") or {})}
-        settings = {**settings, **own, "model": model}
+        blocks = {k: {**settings.get(k, {}), **(own.get(k) or {})} for k in ("model", "signals")}
+        settings = {**settings, **own, **blocks}
     floor = float(settings["ondergrens"])
     if not 0.0 <= floor <= 1.0:
         raise ValueError(f"ondergrens must lie in 0..1, got {floor}")
     settings["ondergrens"] = floor
     return settings
+
+
+def data_start(dates: Iterable[pd.Series]) -> date | None:
+    """First day of the month of the earliest date in ``dates`` (None when all are empty).
+
+    Exports cover whole months, so a first case reported on 3 January means
+    the data start on 1 January. The start of the observation window: warm-up
+    quarters (``methods.windows``) are counted from it.
+    """
+    firsts = [pd.to_datetime(d, errors="coerce").min() for d in dates if len(d)]
+    firsts = [f for f in firsts if pd.notna(f)]
+    if not firsts:
+        return None
+    first = min(firsts)
+    return date(first.year, first.month, 1)
 
 
 def empty_frame(cols: Sequence[str], strings: Sequence[str] = (), ints: Sequence[str] = (),

@@ -3,19 +3,27 @@
 The per-case status (on time / late / pending / outside) is the single
 definition of :func:`zwt_analysis.indicators.deadline_status`; this module
 stacks the deadline indicators, counts them per cell and quarter and adds
-Wilson intervals (cases are the trials).
+Wilson intervals (cases are the trials). A cohort (cases by the quarter of
+their start event) is final only once the limit has passed for every case in
+it; :func:`cohort_status` marks the others "voorlopig" with the rule of
+:mod:`zwt_analysis.methods.windows`, and they stay out of trends and models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.methods import windows
 from zwt_analysis.reports.prevention.common import CELL, empty_frame
+
+#: Dutch status of a deadline cohort: final, or provisional (limit not passed for every case).
+FINAL, PROVISIONAL = "definitief", "voorlopig"
 
 #: Deadline indicators of the contract: law, start event, end event.
 DEADLINE_INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -174,3 +182,35 @@ def days_quantiles(days: pd.DataFrame, quantiles: Sequence[float] = (0.5, 0.8, 0
     out["cases"] = out["cases"].astype("Int64")
     out["limit_days"] = out["limit_days"].astype("Int64")
     return out[cols]
+
+
+def cohort_status(summary: pd.DataFrame, as_of: date, data_start: date | None = None,
+                  deadline_limits: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """``summary`` with ``final`` (bool) and ``status`` (:data:`FINAL` / :data:`PROVISIONAL`).
+
+    A cohort is final when :func:`zwt_analysis.methods.windows.period_status`
+    calls it usable: the quarter has ended and its last day lies at least the
+    legal limit + 1 day before ``as_of``. Later cohorts are provisional: their
+    share on time still moves as pending cases turn late or are decided.
+
+    Args:
+        summary: output of :func:`deadline_summary` (any rows).
+        as_of: reference date of the data.
+        data_start: first day of the data (None: no lower bound).
+        deadline_limits: limit name -> days overriding ``deadlines.yaml``.
+
+    Returns:
+        A copy with the two columns added (an empty input keeps its columns).
+    """
+    out = summary.copy()
+    start = data_start or date(1900, 1, 1)
+    final = pd.Series(False, index=out.index)
+    for ind, g in out.groupby("indicator_id", sort=False):
+        st = windows.period_status(g["period"].astype(str).unique(), str(ind), as_of, start,
+                                   deadline_limits)
+        usable = set(st.loc[st["status"] == windows.USABLE, "period"])
+        final.loc[g.index] = g["period"].astype(str).isin(usable).to_numpy()
+    out["final"] = final.astype(bool)
+    out["status"] = np.where(out["final"], FINAL, PROVISIONAL)
+    out["status"] = out["status"].astype("string")
+    return out

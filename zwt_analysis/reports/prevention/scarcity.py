@@ -7,9 +7,11 @@ quarter-end FTE denominator of ``caseload_per_fte``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.disclosure.rules import Rules
 from zwt_analysis.periods import quarter_labels
 from zwt_analysis.reports.prevention.common import CELL, indicator_rows
 
@@ -83,3 +85,26 @@ def scarcity_yearly(indicators: pd.DataFrame, from_year: int | None = None) -> p
     out["indicator_id"] = out["indicator_id"].astype("string")
     cols = ["organisation", "period", "indicator_id", "numerator", "denominator", "value"]
     return out[cols].sort_values(["indicator_id", "organisation", "period"]).reset_index(drop=True)
+
+
+def hide_small_outflow(yearly: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, int]:
+    """Yearly rows with the outflow rate missing where 1..4 persons left (not shown).
+
+    The number of leavers is a person count: a rate over a known stock would
+    give a small count away, so the rate is not shown (the workforce report
+    suppresses the same counts).
+
+    Args:
+        yearly: :func:`scarcity_yearly` output.
+        rules: the disclosure rules (``rules.is_small`` decides).
+
+    Returns:
+        A copy with ``value`` (and ``numerator``) missing on those rows, and
+        how many rows that were.
+    """
+    out = yearly.copy()
+    outflow = (out["indicator_id"].astype(str) == "staff_outflow_rate").to_numpy(dtype=bool)
+    few = np.array([rules.is_small(float(v)) for v in out["numerator"]], dtype=bool)
+    small = outflow & few
+    out.loc[small, ["numerator", "value"]] = float("nan")
+    return out, int(small.sum())

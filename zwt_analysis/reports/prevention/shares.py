@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from zwt_analysis.contract import ALL, PREVENTIVE_ACTIVITIES
+from zwt_analysis.contract import ACTIVITIES, ALL, PREVENTIVE_ACTIVITIES
 from zwt_analysis.reports.prevention.allocation import (
     clustered_share,
     levels,
@@ -36,8 +36,11 @@ def preventive_share_table(
 
     Value, numerator and denominator are those of the indicator table (the
     single definition in :mod:`zwt_analysis.indicators`); this adds the
-    number of persons registering preventive or statutory hours in the cell
-    and the interval of :func:`clustered_share`.
+    Korn-Graubard interval of :func:`clustered_share` (persons with
+    preventive or statutory hours as clusters) and ``persons``: everyone
+    registering hours in the cell, the same count as in
+    :func:`~zwt_analysis.reports.prevention.allocation.time_allocation` (the
+    disclosure rules treat both tables' person counts as one cell).
 
     Args:
         indicators: long indicator table (contract section 4).
@@ -57,8 +60,7 @@ def preventive_share_table(
     if ind.empty:
         return empty_frame(cols, strings=("organisation", "team", "period"), ints=("persons",),
                            bools=("pact",))
-    tr = time_registrations.loc[time_registrations["activity"].isin(list(SHARE_ACTIVITIES))
-                                & (time_registrations["hours"].fillna(0) > 0)]
+    tr = time_registrations.loc[time_registrations["hours"].fillna(0) > 0]
     base = ind[CELL].astype("string").assign(
         preventive_hours=ind["numerator"].astype("float64").to_numpy(),
         hours=ind["denominator"].astype("float64").to_numpy(),
@@ -70,9 +72,12 @@ def preventive_share_table(
         units = levels(unit_hours(tr, cluster))
         units["prev"] = units[list(PREVENTIVE_ACTIVITIES)].sum(axis=1)
         units["share_total"] = units[list(SHARE_ACTIVITIES)].sum(axis=1)
-        ci = clustered_share(units, CELL, "prev", "share_total", alpha=alpha)[
-            [*CELL, "ci_low", "ci_high", "persons"]
-        ]
+        units["all_hours"] = units[list(ACTIVITIES)].sum(axis=1)
+        kg = clustered_share(units, CELL, "prev", "share_total", alpha=alpha)[
+            [*CELL, "ci_low", "ci_high"]]
+        persons = (units.loc[units["all_hours"] > 0].groupby(CELL, as_index=False).size()
+                   .rename(columns={"size": "persons"}))
+        ci = persons.merge(kg, on=CELL, how="left")
     out = base.merge(ci, on=CELL, how="left")
     out["persons"] = out["persons"].astype("Int64")
     out["pact"] = pact_column(out, areas)
