@@ -229,72 +229,18 @@ def test_no_bsn_shaped_number_in_any_artefact(artefacts):
 
 # ----------------------------------------------------------------- small cells
 
-#: Columns that count persons in the suite's published CSV tables (English and
-#: Dutch names the notebooks use). Besides these, a column that the notebook
-#: itself suppressed somewhere (holds ``<5``) and otherwise holds whole numbers
-#: of which some are 5 or more is a count column too.
-PERSON_COUNT_COLUMNS = frozenset({
-    "persons", "personen", "clients", "clienten", "cliënten", "employees", "medewerkers",
-    "n_persons", "n_clients", "n_employees", "headcount",
-    "rows", "filled",  # data quality: records per period/column (suppressed as persons)
-    "on_time", "late", "late_open", "pending",  # deadline counts of cases
-    "vertrekkers", "nieuwkomers", "vervulde_vacatures", "open_vacatures",
-})
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def small_count_cells(path: Path) -> list[str]:
-    """Cells of person-count columns of a published CSV that show a count under 5."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:]
-    bad = []
-    for j, col in enumerate(header):
-        cells = [r[j].strip() for r in body if j < len(r)]
-        numbers = [_number(c) for c in cells if c not in ("", SUPPRESSED)]
-        suppressed_here = SUPPRESSED in cells and numbers and all(
-            x is not None and float(x).is_integer() for x in numbers) and max(numbers) >= 5
-        if col.strip().lower() not in PERSON_COUNT_COLUMNS and not suppressed_here:
-            continue
-        for i, c in enumerate(cells):
-            if c in ("", SUPPRESSED):
-                continue
-            x = _number(c)
-            if x is None or x < MIN_CELL_PERSONS:
-                bad.append(f"{path.name} row {i + 2} {col}={c!r}")
-    return bad
-
-
-def test_small_count_check_on_hand_built_tables(tmp_path):
-    p = tmp_path / "t.csv"
-    p.write_text("team,persons,share\nA,<5,<5\nB,12,0.5\nC,0,0\n", encoding="utf-8")
-    assert small_count_cells(p) == ["t.csv row 4 persons='0'"]
-    p.write_text("team,aantal,share\nA,<5,<5\nB,12,1\nC,3,1\n", encoding="utf-8")
-    assert small_count_cells(p) == ["t.csv row 4 aantal='3'"]  # suppressed elsewhere: a count
-    p.write_text("team,share,low\nA,<5,<5\nB,1,0.8\nC,0,0\n", encoding="utf-8")
-    assert small_count_cells(p) == []  # shares are not counts
-    p.write_text("team,persons\nA,12\nB,n/a\n", encoding="utf-8")
-    assert small_count_cells(p) == ["t.csv row 3 persons='n/a'"]
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("reports")
 def test_published_csv_tables_show_no_small_person_counts(small_reports):
+    """The published folder passes the disclosure audit (zwt_analysis.disclosure): no person
+    count under 5 printed and no hidden cell recomputable from the published relations; which
+    columns count persons comes from the table registry, not from column names."""
+    from zwt_analysis.disclosure import audit_folder
+
     tables = sorted(small_reports.glob("*/*/*.csv"))
     assert tables, "the report suite published no CSV tables"
-    checked = [t for t in tables if any(
-        c.strip().lower() in PERSON_COUNT_COLUMNS
-        for c in next(csv.reader(io.StringIO(t.read_text(encoding="utf-8"))), []))]
-    assert checked, "no published table has a person-count column: the convention changed?"
-    bad = [cell for t in tables for cell in small_count_cells(t)]
-    assert not bad, f"person counts under {MIN_CELL_PERSONS} published: {bad[:20]}"
-    assert any(SUPPRESSED in t.read_text(encoding="utf-8") for t in checked), \
-        "no cell suppressed anywhere on data that has small teams: suppression is not applied?"
+    result = audit_folder(small_reports)
+    assert not result.unknown_tables, f"published tables without a schema: {result.unknown_tables}"
+    assert result.cells > 1000, "hardly any cell under disclosure control: registry not applied?"
+    assert not result.unprotected, [str(f) for f in result.unprotected[:10]]
+    assert result.suppressed > 0, "no cell suppressed on data with small teams: not applied?"
