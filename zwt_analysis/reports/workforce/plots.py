@@ -201,7 +201,7 @@ def plot_backtest(yearly: pd.DataFrame, organisations: list[str]) -> Any:
     n = max(len(organisations), 1)
     fig, axes = plt.subplots(1, n, figsize=(min(3.2 * n + 1.2, 13), 3.2), squeeze=False,
                              layout="none")
-    fig.subplots_adjust(left=0.08 if n > 1 else 0.12, right=0.98, bottom=0.16, top=0.78,
+    fig.subplots_adjust(left=0.08 if n > 1 else 0.12, right=0.98, bottom=0.16, top=0.72,
                         wspace=0.25)
     for ax, org in zip(axes.flat, organisations, strict=True):
         g = yearly[yearly["organisation"] == org].sort_values("year")
@@ -215,7 +215,8 @@ def plot_backtest(yearly: pd.DataFrame, organisations: list[str]) -> Any:
         ax.set_ylim(bottom=0)
         dutch_axis(ax, "y", integer=True)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 0.9))
+    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=8,
+               bbox_to_anchor=(0.5, 0.89))
     fig.suptitle("Terugtoets: vertrekkers per jaar, steeds één jaar vooruit voorspeld")
     return fig
 

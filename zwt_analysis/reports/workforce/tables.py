@@ -296,7 +296,7 @@ def reservation_display(res: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Organisatie": [org_name(o) for o in res["organisation"]],
-        "Voor jaar": res["year"].astype("int64").to_numpy(),
+        "Voor jaar": res["year"].astype("int64").astype(str).to_numpy(),
         "Gemiddeld incidenteel per jaar": res["mean_incidental_eur"].to_numpy(float),
         "Voorgestelde reservering": res["reservation_eur"].to_numpy(float),
         "Dekt naar opzet": [pct(v, 0) for v in res["level"]],
