@@ -19,7 +19,7 @@ output_dir = ""        # folder for the CSV side tables; "" -> current folder
 settings_file = ""     # "" -> the packaged zwt_analysis/resources/places.yaml
 
 # %%
-from zwt_analysis.present import md, show
+from zwt_analysis.present import md, page, show
 from zwt_analysis.reports import context
 
 ctx = context.start(
@@ -34,11 +34,9 @@ from zwt_analysis.reports.places.build import build
 
 r = build(ctx, {"settings_file": settings_file})
 
-# %% [markdown]
-# ## Kern
-
 # %%
-md("\n".join(f"- {s}" for s in tables.kern(r)))
+page.kern(tables.kern(r))
+page.method_note()
 
 # %% [markdown]
 # ## 1. De gemeente naast vergelijkbare gemeenten
