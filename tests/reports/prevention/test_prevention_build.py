@@ -224,7 +224,8 @@ def test_build_organisation_reads_the_city_model(proc: Path, tmp_path: Path) -> 
     assert set(r.deadlines.figure["organisation"]) == {"O1", ALL}
     assert set(r.scarcity.yearly["organisation"]) == {"O1", ALL}
     assert set(r.floor.shares["organisation"]) == {"O1"}
-    assert kern.sentences(r)[0].startswith("Over alle 3 teams van de gemeente samen (ook die van O1)")
+    assert kern.sentences(r)[0].endswith("; geschat over alle 3 teams van de gemeente samen, "
+                                         "ook die van O1.")
 
 
 def test_build_with_empty_folder(tmp_path: Path) -> None:

@@ -76,9 +76,6 @@ def _who(r: PreventionResult) -> str:
 def association(r: PreventionResult) -> str:
     """The answer: does the preventive share fall when the caseload rises?"""
     m, step = r.model, nl_number(r.settings.effect_step)
-    scope = ("" if r.organisation == ALL else
-             f"Over alle {m.fe.clusters if m.fe else m.diagnostics['n_teams']} teams van de "
-             f"gemeente samen (ook die van {r.organisation}): ")
     if m.fe is None:
         if not m.diagnostics["n_obs"] and not m.excluded:
             return ""  # no hours or no caseload at all: the report says so elsewhere
@@ -97,10 +94,10 @@ def association(r: PreventionResult) -> str:
         head = "Bij een hogere caseload wordt aantoonbaar méér preventief gewerkt: "
     else:
         head = "Een verband tussen caseload en preventief werk is met deze gegevens niet aan te tonen: "
-    if scope:
-        head = head[0].lower() + head[1:]
-    text = scope + head + told + "."
-    return text[0].upper() + text[1:]
+    scope = ("" if r.organisation == ALL else
+             f"; geschat over alle {fe.clusters} teams van de gemeente samen, ook die van "
+             f"{r.organisation}")
+    return head + told + scope + "."
 
 
 def _latest(df: pd.DataFrame, value: str) -> tuple[str | None, float]:
@@ -165,10 +162,13 @@ def deadline_sentence(r: PreventionResult) -> str:
     period = str(own["period"].max())
     last = own.loc[own["period"] == period].sort_values("share_on_time")
     low = last.iloc[0]
+    all_ids = f.loc[f["organisation"] == r.organisation, "indicator_id"].nunique()
+    which = (f"de {len(last)} termijnen" if len(last) == all_ids else
+             f"de {len(last)} termijnen met gepubliceerde cijfers")
     text = (f"Wettelijke termijnen: in {period}, het laatste kwartaal waarvan alle termijnen "
             f"verstreken zijn, werd {nl_percent(low['share_on_time'], 0)} van de "
             f"{DEADLINE_SHORT.get(str(low['indicator_id']), str(low['indicator_id']))} van "
-            f"{_who(r)} op tijd afgerond, het laagst van de {len(last)} termijnen")
+            f"{_who(r)} op tijd afgerond, het laagst van {which}")
     return text + "; " + _deadline_load(r) + "."
 
 
