@@ -216,3 +216,18 @@ def history_lookback_days(durations_days: Any, coverage: float = 0.9) -> int:
     k = np.searchsorted(d, grid, side="right")
     share = (below[k] + grid * (d.size - k)) / below[-1]
     return int(grid[np.argmax(share >= coverage - 1e-12)])
+
+
+def data_start(dates: Iterable[pd.Series]) -> date | None:
+    """First day of the month of the earliest date in ``dates`` (None when all are empty).
+
+    Exports cover whole months, so a first case reported on 3 January means the data start on
+    1 January. The start of the observation window: warm-up quarters are counted from it; every report
+    takes it from here so the same series gets the same window (and verdict) everywhere.
+    """
+    firsts = [pd.to_datetime(d, errors="coerce").min() for d in dates if len(d)]
+    firsts = [f for f in firsts if pd.notna(f)]
+    if not firsts:
+        return None
+    first = min(firsts)
+    return date(first.year, first.month, 1)

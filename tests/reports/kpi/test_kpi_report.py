@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kpi_builders import RULES, register, typed, values
 
+from zwt_analysis.methods import windows
 from zwt_analysis.reports.kpi import accountability, plots, series, signals, tables, text, trends
 from zwt_analysis.reports.kpi import accountability_tables as acc_tables
 from zwt_analysis.reports.kpi import audit as kpi_audit
@@ -89,10 +90,10 @@ def test_complete_periods_drops_unfinished_periods():
 def test_data_start_is_first_of_the_month_of_the_earliest_date():
     a = pd.Series(pd.to_datetime(["2019-03-17", "2020-01-01"]))
     b = pd.Series(pd.to_datetime(["2019-02-28"]))
-    assert trends.data_start([a, b]) == date(2019, 2, 1)
-    assert trends.data_start([a, pd.Series([], dtype="datetime64[ns]")]) == date(2019, 3, 1)
-    assert trends.data_start([pd.Series([], dtype="datetime64[ns]")]) is None
-    assert trends.data_start([pd.Series([pd.NaT])]) is None
+    assert windows.data_start([a, b]) == date(2019, 2, 1)
+    assert windows.data_start([a, pd.Series([], dtype="datetime64[ns]")]) == date(2019, 3, 1)
+    assert windows.data_start([pd.Series([], dtype="datetime64[ns]")]) is None
+    assert windows.data_start([pd.Series([pd.NaT])]) is None
 
 
 def test_kpi_period_status_partial_and_deadline_censoring():

@@ -21,6 +21,7 @@ import pytest
 from prevention_builders import long_indicators, simulate_panel
 
 from zwt_analysis.contract import ALL
+from zwt_analysis.methods import windows
 from zwt_analysis.methods.panel import FEInference, two_way_fe
 from zwt_analysis.reports.prevention import common, model, panel, tables
 from zwt_analysis.reports.prevention.build import resolve_settings
@@ -295,6 +296,6 @@ def test_model_recovers_planted_slope(small_raw: Path, small_processed: Path) ->
     ind = indicators.compute_indicators(tabs, as_of)
     p = panel.build_panel(ind, common.pact_teams(tabs["areas"]))
     truth = panel.load_ground_truth(small_raw / "ground_truth.json")
-    start = common.data_start([tabs["cases"]["date_report"], tabs["time_registrations"]["date"]])
+    start = windows.data_start([tabs["cases"]["date_report"], tabs["time_registrations"]["date"]])
     m = model.fit_models(p, _settings(), as_of, start)
     assert m.fe.covers(truth), (m.fe.estimate, m.fe.ci_wcr_low, m.fe.ci_wcr_high, truth)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from zwt_analysis.contract import ALL
-from zwt_analysis.methods.windows import PARTIAL, mark_periods, period_bounds
+from zwt_analysis.methods.windows import PARTIAL, data_start, mark_periods, period_bounds
 from zwt_analysis.reports.context import ReportContext
 from zwt_analysis.reports.kpi import tables
 from zwt_analysis.reports.kpi.accountability import accountability, assignment_strategies
@@ -40,7 +40,6 @@ from zwt_analysis.reports.kpi.series import (
 )
 from zwt_analysis.reports.kpi.signals import signal_overview, signal_panels, signals_for
 from zwt_analysis.reports.kpi.trends import (
-    data_start,
     indicator_family,
     kpi_family,
     kpi_period_status,

@@ -53,20 +53,6 @@ TREND_COLUMNS = ["series", "label", "organisation", "source", "frequency", "unit
 SOURCE_KPI, SOURCE_INDICATOR = "kpi", "indicator"
 
 
-def data_start(dates: Iterable[pd.Series]) -> date | None:
-    """First day of the month of the earliest date in ``dates`` (None when all are empty).
-
-    Exports cover whole months, so a first case reported on 3 January means the data start on
-    1 January. Used as the start of the observation window of the indicator family.
-    """
-    firsts = [pd.to_datetime(d, errors="coerce").min() for d in dates if len(d)]
-    firsts = [f for f in firsts if pd.notna(f)]
-    if not firsts:
-        return None
-    first = min(firsts)
-    return date(first.year, first.month, 1)
-
-
 def _period_status(period: str, after_days: int, as_of: date) -> str:
     try:
         if is_partial(period, as_of):

@@ -26,7 +26,7 @@ import pandas as pd
 from zwt_analysis.contract import ALL
 from zwt_analysis.disclosure import ProtectedTable
 from zwt_analysis.disclosure.rules import default_rules
-from zwt_analysis.methods.windows import comparable_years
+from zwt_analysis.methods.windows import comparable_years, data_start
 from zwt_analysis.periods import latest_quarters, year_of
 from zwt_analysis.reports.prevention import (
     allocation,
@@ -39,7 +39,6 @@ from zwt_analysis.reports.prevention import (
     signals,
 )
 from zwt_analysis.reports.prevention.common import (
-    data_start,
     filter_organisation,
     load_settings,
     pact_teams,

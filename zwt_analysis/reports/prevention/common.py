@@ -8,8 +8,7 @@ one organisation and the rows of one indicator from the long indicator table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,21 +51,6 @@ def load_settings(path: str | Path | None = None) -> dict[str, Any]:
         raise ValueError(f"ondergrens must lie in 0..1, got {floor}")
     settings["ondergrens"] = floor
     return settings
-
-
-def data_start(dates: Iterable[pd.Series]) -> date | None:
-    """First day of the month of the earliest date in ``dates`` (None when all are empty).
-
-    Exports cover whole months, so a first case reported on 3 January means
-    the data start on 1 January. The start of the observation window: warm-up
-    quarters (``methods.windows``) are counted from it.
-    """
-    firsts = [pd.to_datetime(d, errors="coerce").min() for d in dates if len(d)]
-    firsts = [f for f in firsts if pd.notna(f)]
-    if not firsts:
-        return None
-    first = min(firsts)
-    return date(first.year, first.month, 1)
 
 
 def empty_frame(cols: Sequence[str], strings: Sequence[str] = (), ints: Sequence[str] = (),
