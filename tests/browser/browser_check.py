@@ -69,6 +69,15 @@ PAGE_SCRIPT = r"""
     links: Array.from(document.querySelectorAll("a[href]")).map(a => ({
       raw: a.getAttribute("href"), url: a.href})),
     resources: resources,
+    // what a reader meets: the first section heading, the Kern's sentences, open settings,
+    // the longest table (rows in its body)
+    first_h2: (document.querySelector("h2") || {innerText: ""}).innerText.trim(),
+    kern: Array.from(document.querySelectorAll("section.zwt-kern li")).map(li => li.innerText.trim()),
+    open_details: document.querySelectorAll("details[open]").length,
+    max_table_rows: Math.max(0, ...Array.from(document.querySelectorAll("table")).map(
+        t => t.tBodies.length ? Array.from(t.tBodies).reduce((n, b) => n + b.rows.length, 0)
+                              : t.rows.length - 1)),
+    body_text: document.body ? document.body.innerText : "",
   });
 })()
 """

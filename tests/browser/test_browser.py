@@ -82,6 +82,39 @@ def report_pages(reports: Path) -> list[Path]:
             *sorted(reports.glob("*/*/report_code.html"))]
 
 
+#: Most rows a table on a reviewer page may have (issue 18: longer tables go to the CSV).
+MAX_REVIEWER_ROWS = 15
+
+
+def reader_problems(info: dict) -> list[str]:
+    """What keeps a reviewer page from giving its answer first (issue 18)."""
+    found = []
+    if info.get("first_h2") != "Kern":
+        found.append(f"first section is {info.get('first_h2')!r}, not the Kern")
+    if not 3 <= len(info.get("kern", [])) <= 6:
+        found.append(f"Kern has {len(info.get('kern', []))} sentences (3 to 5 expected)")
+    if info.get("open_details"):
+        found.append("an open <details> block (the run settings must start closed)")
+    if info.get("max_table_rows", 0) > MAX_REVIEWER_ROWS:
+        found.append(f"a table of {info['max_table_rows']} rows (at most {MAX_REVIEWER_ROWS})")
+    return found
+
+
+def test_reader_checks_on_hand_built_pages(browser, tmp_path):
+    good = tmp_path / "good.html"
+    good.write_text("<h1>T</h1><details><summary>s</summary></details><section class='zwt-kern'>"
+                    "<h2>Kern</h2><ul><li>a</li><li>b</li><li>c</li></ul></section><h2>1.</h2>"
+                    "<table><tbody>" + "<tr><td>1</td></tr>" * 15 + "</tbody></table>",
+                    encoding="utf-8")
+    assert reader_problems(browser.check_page(good).info) == []
+    bad = tmp_path / "bad.html"
+    bad.write_text("<h1>T</h1><details open><summary>s</summary></details><h2>Methode</h2>"
+                   "<table><tbody>" + "<tr><td>1</td></tr>" * 16 + "</tbody></table>",
+                   encoding="utf-8")
+    problems = " ".join(reader_problems(browser.check_page(bad).info))
+    assert "not the Kern" in problems and "open <details>" in problems and "16 rows" in problems
+
+
 @pytest.mark.xdist_group("reports")
 def test_every_report_page_in_a_real_browser(browser, small_reports, tmp_path_factory, capsys):
     shots = Path(os.environ.get("ZWT_BROWSER_ARTIFACTS")
@@ -100,6 +133,8 @@ def test_every_report_page_in_a_real_browser(browser, small_reports, tmp_path_fa
             found.append("page shows (almost) no text")
         if page.name == "report.html" and not res.info.get("images"):
             found.append("reviewer report without a single figure")
+        if page.name == "report.html":
+            found += reader_problems(res.info)
         images += len(res.info.get("images", []))
         if found:
             problems[rel] = found
@@ -107,6 +142,11 @@ def test_every_report_page_in_a_real_browser(browser, small_reports, tmp_path_fa
     index = browser.check_page(small_reports / "index.html")
     index_targets = {link["raw"] for link in index.info["links"]}
     assert linked <= index_targets, f"reports not linked from index.html: {linked - index_targets}"
+    # the index answers each report's question with the first sentence of its city Kern
+    for page in pages:
+        if page.name == "report.html" and page.parent.name == "ALL":
+            first = browser.check_page(page).info["kern"][0]
+            assert first[:60] in " ".join(index.info["body_text"].split()), (page, first)
     with capsys.disabled():
         print(f"\nbrowser screenshots of {len(pages)} pages ({images} images checked): {shots}")
     assert not problems, problems

@@ -135,3 +135,25 @@ def test_one_organisation_one_team_one_year(small_raw: Path, tmp_path: Path):
               if r["status"] != "ok"]
     assert not failed, failed
     assert {r["organisation"] for r in run["manifest"]["runs"]} == {"ALL", "Enig"}
+
+
+#: Partial deliveries (issue 17): which tables are delivered.
+PARTIAL = {
+    "only_cases": ("areas", "cases"),
+    "only_kpis": ("kpi_register", "kpi_values"),
+    "no_staff": tuple(t for t in TABLES if t not in ("staff", "formation")),
+}
+
+
+@pytest.mark.parametrize("delivery", list(PARTIAL))
+def test_partial_delivery_renders_every_report(small_raw: Path, tmp_path: Path, delivery: str):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / config.SYNTHETIC_MARKER).write_bytes((small_raw / config.SYNTHETIC_MARKER).read_bytes())
+    for name in PARTIAL[delivery]:
+        (raw / f"{name}.csv").write_bytes((small_raw / f"{name}.csv").read_bytes())
+    out, run = run_suite(raw, tmp_path)
+    failed = [(r["report"], r["organisation"], r.get("error")) for r in run["manifest"]["runs"]
+              if r["status"] != "ok"]
+    assert not failed, failed
+    assert run["code"] == 0
