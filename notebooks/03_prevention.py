@@ -35,6 +35,8 @@ ctx = context.start(
                 settings_file=settings_file, ground_truth_file=ground_truth_file,
                 recent_quarters=recent_quarters),
 )
+
+# %%
 r = build(ctx)
 s, org, step = r.settings, r.organisation, r.settings.effect_step
 kern(kern_text.sentences(r))
