@@ -67,3 +67,10 @@ def test_indicator_trends_without_teams_and_all_excluded() -> None:
     assert (out["n"] == 0).all() and (out["verdict"] == VERDICT_SHORT).all()
     assert (out["note"] == "geen bruikbare perioden").all()
     assert np.isnan(out["p_value"].astype(float)).all()
+
+
+def test_indicator_trends_on_an_empty_table() -> None:
+    """A delivery without any indicator (only KPI tables) gives no verdicts, not an error."""
+    empty = _table().iloc[0:0]
+    out = indicator_trends(empty, as_of=date(2022, 12, 31), data_start=date(2019, 1, 1))
+    assert out.empty

@@ -72,10 +72,13 @@ def indicator_trends(indicators: pd.DataFrame, as_of: date, data_start: date,
     if not include_teams:
         ind = ind.loc[ind["team"].astype(str) == ALL]
     marked = mark_periods(ind, as_of, data_start, deadline_limits)
-    freq = np.where([is_quarter(str(p)) for p in marked["period"]], "quarter", "year")
-    marked = marked.assign(frequency=freq, series_id=[
+    # text columns even for an empty table (np.where on no periods would give floats)
+    freq = pd.Series(["quarter" if is_quarter(str(p)) else "year" for p in marked["period"]],
+                     index=marked.index, dtype=object)
+    marked = marked.assign(frequency=freq, series_id=pd.Series([
         series_id(i, o, t) for i, o, t in zip(marked["indicator_id"], marked["organisation"],
-                                              marked["team"], strict=True)])
+                                              marked["team"], strict=True)],
+        index=marked.index, dtype=object))
     marked["series_id"] = marked["series_id"] + SEP + marked["frequency"]
     excluded = (marked.loc[marked["status"] != USABLE].groupby("series_id").size()
                 .rename("periods_excluded"))
