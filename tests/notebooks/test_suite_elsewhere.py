@@ -25,7 +25,7 @@ from zwt_analysis import config, indicators
 from zwt_analysis.contract import TABLES
 from zwt_analysis.runner import main as runner
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("elsewhere")]
+pytestmark = [pytest.mark.slow]
 
 FORBIDDEN = re.compile(r"Zaanstad|\bDOCK\b|Incluzio|\bSMD\b")
 #: Free-text columns of the exports (the data may name the municipality; the suite may not).
