@@ -5,8 +5,8 @@ name it in a few fixed forms; every report takes them from here so that the
 same thing is called the same way everywhere.
 
 Examples:
-    >>> org_name("ALL"), org_name("DOCK")
-    ('Gemeente', 'DOCK')
+    >>> org_name("ALL"), org_name("Noord")
+    ('Gemeente', 'Noord')
     >>> org_in_sentence("ALL")
     'de gemeente (alle organisaties)'
     >>> org_heading("ALL")

@@ -1,7 +1,7 @@
 """Build the :class:`~.model.LinkedTables` of a run from its table fragments and schemas.
 
 A :class:`Fragment` is one table as written to one folder (``reports/
-03_prevention/DOCK/termijnen_per_kwartaal.csv``) or, before publication, one
+03_prevention/Noord/termijnen_per_kwartaal.csv``) or, before publication, one
 internal frame. The builder reads the cells the schema controls, identifies
 cells across fragments by their key, and adds the relations: row sums and
 complements, derived sources and contributors, the organisation and team

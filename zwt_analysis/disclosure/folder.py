@@ -2,7 +2,7 @@
 
 The reports folder holds one subfolder per report and, inside, one per
 organisation (``ALL`` = the city): ``reports/03_prevention/ALL/
-termijnen_per_kwartaal.csv``, ``reports/03_prevention/DOCK/...``. A table
+termijnen_per_kwartaal.csv``, ``reports/03_prevention/Noord/...``. A table
 name (file stem) selects its schema in :mod:`.tables`; the same table in the
 folders of one report is linked (the same cells; the city as the sum of the
 organisations). Tables of different reports are not linked to each other.

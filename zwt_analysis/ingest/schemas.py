@@ -60,7 +60,7 @@ TOO_LARGE = "number too large"
 TOTALS_ROW = "totals row"
 
 #: Words that make a row a totals row when an organisation, team or id cell
-#: says one of them (as its first or last word): ``Totaal``, ``DOCK totaal``.
+#: says one of them (as its first or last word): ``Totaal``, ``Noord totaal``.
 TOTALS_WORDS = frozenset({"totaal", "total", "subtotaal", "subtotal", "eindtotaal"})
 #: Columns a totals row is recognised by (besides every identifier column).
 TOTALS_COLUMNS = ("organisation", "team")

@@ -265,7 +265,7 @@ def _progress(total: int) -> Any:
 
 
 def progress_line(done: int, total: int, r: Result) -> str:
-    """One line per finished run for logs: ``zwt report: 3/20 03_prevention DOCK ok 12 s``."""
+    """One line per finished run for logs: ``zwt report: 3/20 03_prevention Noord ok 12 s``."""
     return (f"zwt report: {done}/{total} {r.report} {r.organisation} {r.status} "
             f"{r.duration_s:.0f} s")
 
