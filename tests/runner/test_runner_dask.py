@@ -40,6 +40,20 @@ def test_cli_dask_scheduler_errors_are_one_plain_message(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
+def _local_cluster(distributed, attempts: int = 3):
+    """A LocalCluster of two worker processes. distributed gives its event-loop thread a fixed
+    10 s to start; on a loaded 2-core test machine that start can miss it once (an
+    AssertionError inside distributed), which says nothing about the report batch: try again."""
+    for attempt in range(attempts):
+        try:
+            return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
+        except (AssertionError, TimeoutError):
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("reports")
 def test_report_batch_on_a_dask_cluster(small_indicators: Path, tmp_path: Path):
@@ -50,9 +64,7 @@ def test_report_batch_on_a_dask_cluster(small_indicators: Path, tmp_path: Path):
     orgs = plan.organisations(small_processed)
     assert len(orgs) >= 2  # city + >= 2 organisations: more runs than workers
     out = tmp_path / "reports"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with _local_cluster(distributed) as cluster, distributed.Client(cluster) as client:
         worker_pids = set(client.run(os.getpid).values())
         code = report.main(processed=small_processed, out=out, only=["01_data_quality"],
                            executor=client.get_executor(pure=False))
