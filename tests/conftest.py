@@ -57,3 +57,17 @@ def small_reports(small_indicators: Path, tmp_path_factory: pytest.TempPathFacto
                        indicators_file=small_indicators)
     assert code == 0, f"report suite failed; see {out}/zwt-report.log"
     return out
+
+
+@pytest.fixture()
+def shown(monkeypatch: pytest.MonkeyPatch):
+    """What report pages display as HTML (``page._display_html`` captured), style reset after."""
+    import pandas as pd
+
+    from zwt_analysis.present import page
+
+    out: list[str] = []
+    monkeypatch.setattr(page, "_display_html", out.append)
+    monkeypatch.delenv("MATPLOTLIBRC", raising=False)  # start() may set it: restored after
+    yield out
+    pd.reset_option("display.float_format")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from ingest_helpers import KEY, TODAY, run, write
 from typer.testing import CliRunner
 
 from zwt_analysis import config, processed
@@ -20,9 +21,6 @@ from zwt_analysis.contract import TABLES
 from zwt_analysis.errors import FatalInputError
 from zwt_analysis.ingest import clean, output
 from zwt_analysis.ingest.privacy import KEY_ENV, PseudonymKey, pseudonym
-
-KEY = PseudonymKey(b"test-key", KEY_ENV)
-TODAY = dt.date(2026, 11, 30)
 
 AREAS = (
     "area_code,area_name,organisation,team,pact,population\n"
@@ -36,15 +34,6 @@ CASES_H = ("case_id,client_id,organisation,team,area_code,legal_framework,date_r
            "date_closed,closure_reason\n")
 
 
-def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def run(raw: Path, **kw) -> clean.CleanRun:
-    return clean.run(raw, key=KEY, today=kw.pop("today", TODAY), **kw)
 
 
 def lines(result: clean.CleanRun, table: str | None = None) -> list[tuple]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from ingest_helpers import KEY, run, write
 from typer.testing import CliRunner
 
 from zwt_analysis import indicators, processed
@@ -18,10 +19,8 @@ from zwt_analysis.cli import app
 from zwt_analysis.errors import FatalInputError
 from zwt_analysis.ingest import clean, csvbody
 from zwt_analysis.ingest import read as rawio
-from zwt_analysis.ingest.privacy import KEY_ENV, MASK, PseudonymKey, pseudonym
+from zwt_analysis.ingest.privacy import KEY_ENV, MASK, pseudonym
 
-KEY = PseudonymKey(b"test-key", KEY_ENV)
-TODAY = dt.date(2026, 11, 30)
 STAFF_H = "employee_id;organisation;team;role;fte;start_date;end_date;end_reason"
 TR_H = "employee_id;organisation;team;date;activity;hours;legal_framework;assignment_id"
 CASES_H = ("case_id;client_id;organisation;team;area_code;legal_framework;date_report;"
@@ -32,15 +31,6 @@ AREAS = ("area_code;area_name;organisation;team;pact;population\n"
          "WK02;West;SMD;Team West;nee;2000\n")
 
 
-def write(folder: Path, name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
-    return path
-
-
-def run(raw: Path, **kw) -> clean.CleanRun:
-    return clean.run(raw, key=KEY, today=kw.pop("today", TODAY), **kw)
 
 
 def lines(result: clean.CleanRun, table: str | None = None) -> list[tuple]:

@@ -16,15 +16,6 @@ from zwt_analysis import config
 from zwt_analysis.present import axes, fmt, page, style, tables
 
 
-@pytest.fixture()
-def shown(monkeypatch: pytest.MonkeyPatch):
-    out: list[str] = []
-    monkeypatch.setattr(page, "_display_html", out.append)
-    monkeypatch.delenv("MATPLOTLIBRC", raising=False)  # start() may set it: restored after
-    yield out
-    pd.reset_option("display.float_format")
-
-
 def test_nl_number_and_percent():
     assert fmt.nl_number(1234567.891, 2) == "1.234.567,89"
     assert fmt.nl_number(0.5) == "0"  # banker's rounding is not used: 0.5 -> "0" (format)

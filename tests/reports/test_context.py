@@ -15,7 +15,6 @@ import pytest
 
 from zwt_analysis import config, processed
 from zwt_analysis.contract import INDICATOR_COLUMNS, TABLES
-from zwt_analysis.present import page
 from zwt_analysis.reports import context
 
 
@@ -37,14 +36,6 @@ def _write_processed(path: Path, synthetic: bool = True) -> Path:
 def proc(tmp_path: Path) -> Path:
     return _write_processed(tmp_path / "processed")
 
-
-@pytest.fixture()
-def shown(monkeypatch: pytest.MonkeyPatch):
-    out: list[str] = []
-    monkeypatch.setattr(page, "_display_html", out.append)
-    monkeypatch.delenv("MATPLOTLIBRC", raising=False)  # start() may set it: restored after
-    yield out
-    pd.reset_option("display.float_format")
 
 
 def _params(proc: Path, **kw) -> dict:

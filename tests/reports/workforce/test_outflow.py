@@ -31,23 +31,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from workforce_builders import staff_frame
 
 from zwt_analysis.contract import ALL
-from zwt_analysis.processed import coerce_types
 from zwt_analysis.reports.workforce import calibrate, hazards, outflow, published, question
 
 AS_OF = date(2021, 12, 31)
 
 
-def _staff(rows):
-    df = pd.DataFrame(rows, columns=["employee_id", "organisation", "team", "fte", "start_date",
-                                     "end_date", "end_reason"])
-    return coerce_types("staff", df)
-
 
 @pytest.fixture
 def staff() -> pd.DataFrame:
-    return _staff([
+    return staff_frame([
         ("a1", "A", "A-1", 1.0, "2018-01-01", None, None),
         ("a2", "A", "A-1", 0.8, "2018-01-01", "2020-06-30", "voluntary"),
         ("a3", "A", "A-1", 0.5, "2018-06-01", "2019-03-31", "transfer_internal"),
@@ -72,7 +67,7 @@ def test_episodes_merge_renewals_and_internal_moves(staff):
 
 
 def test_city_keeps_a_move_between_organisations():
-    st = _staff([
+    st = staff_frame([
         ("p", "A", "A-1", 1.0, "2019-01-01", "2020-03-31", "transfer_other_wijkteam"),
         ("p", "B", "B-1", 1.0, "2020-04-01", None, None),
         ("q", "B", "B-1", 1.0, "2019-01-01", "2020-05-31", "transfer_other_wijkteam"),

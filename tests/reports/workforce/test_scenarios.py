@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workforce_builders import staff_frame
 
 from zwt_analysis.contract import ALL
-from zwt_analysis.processed import coerce_types
 from zwt_analysis.reports.workforce import (
     calibrate,
     history,
@@ -44,15 +44,10 @@ AS_OF = date(2021, 12, 31)
 NaT = None
 
 
-def _staff(rows):
-    df = pd.DataFrame(rows, columns=["employee_id", "organisation", "team", "fte", "start_date",
-                                     "end_date", "end_reason"])
-    return coerce_types("staff", df)
-
 
 @pytest.fixture
 def staff() -> pd.DataFrame:
-    return _staff([
+    return staff_frame([
         ("a1", "A", "A-1", 1.0, "2018-01-01", NaT, NaT),
         ("a2", "A", "A-1", 0.8, "2018-01-01", "2020-06-30", "voluntary"),
         ("a3", "A", "A-1", 0.5, "2018-06-01", "2019-03-31", "transfer_internal"),
@@ -96,7 +91,7 @@ def test_vacancy_fill_times_hand_computed(staff):
 
 def test_vacancy_fifo_and_renewal():
     # b1 renews her contract (no leaver); b2, b3 leave; c1 fills b2's slot, c2 fills b3's
-    st = _staff([
+    st = staff_frame([
         ("b1", "B", "T", 1.0, "2019-01-01", "2019-12-31", "end_of_contract"),
         ("b1", "B", "T", 1.0, "2020-01-01", NaT, NaT),
         ("b2", "B", "T", 1.0, "2019-01-01", "2020-01-31", "voluntary"),
@@ -334,7 +329,7 @@ def test_fan_and_summary():
     assert sum(probs.values()) == pytest.approx(1.0)
 
 
-def test_tenure_bands_lower_leaving_of_long_serving_staff():
+def test_tenure_bands_lower_leaving_of_long_servingstaff_frame():
     """Hazard 0.3 in the first year, 0.05 later: long-serving staff stay far more often."""
     a = _assume(outflow_rate=0.0, months_to_fill=1.0)
     months = MONTHS[:24]
