@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from prevention_builders import simulate_panel
 
-from zwt_analysis import periods
+from zwt_analysis import periods, signals
 from zwt_analysis.contract import ALL
 from zwt_analysis.disclosure import ProtectedTable
 from zwt_analysis.methods.panel import FEInference, PanelCheck
-from zwt_analysis.reports.prevention import allocation, deadlines, model, panel, signals, tables
+from zwt_analysis.reports.prevention import allocation, deadlines, model, panel, tables
 from zwt_analysis.reports.prevention.model import GroundTruthCheck, ModelPart, Sensitivity
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from zwt_analysis import signals
 from zwt_analysis.contract import ALL
 from zwt_analysis.disclosure import ProtectedTable
 from zwt_analysis.disclosure.rules import default_rules
@@ -36,7 +37,6 @@ from zwt_analysis.reports.prevention import (
     protection,
     scarcity,
     shares,
-    signals,
 )
 from zwt_analysis.reports.prevention.common import (
     filter_organisation,

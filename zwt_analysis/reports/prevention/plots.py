@@ -20,8 +20,9 @@ import pandas as pd
 
 from zwt_analysis.contract import ACTIVITIES, ALL
 from zwt_analysis.labels import CITY, CITY_HEADING, org_heading
-from zwt_analysis.reports.prevention.signals import positions
+from zwt_analysis.present.signals import vertical_marks
 from zwt_analysis.reports.prevention.tables import ACTIVITY_LABELS, DEADLINE_LABELS
+from zwt_analysis.signals import positions
 
 #: Colours per activity (colour-blind safe): preventive greens, statutory orange, rest neutral.
 ACTIVITY_COLOURS: dict[str, str] = {
@@ -32,7 +33,7 @@ ACTIVITY_COLOURS: dict[str, str] = {
     "additional_assignment": "#cc78bc",
     "overhead": "#949494",
 }
-MAIN, REFERENCE, SIGNAL = "#0173b2", "#949494", "#6f4e7c"
+MAIN, REFERENCE = "#0173b2", "#949494"
 
 
 def _flag(value: Any) -> bool:
@@ -99,25 +100,15 @@ def _from_zero(ax: Any, top: float | None = None) -> None:
 
 
 def mark_signals(ax: Any, sig: pd.DataFrame, periods: Sequence[str]) -> None:
-    """Numbered marks of signals on a quarter axis: a thin line and the number near the bottom.
+    """Numbered marks of signals on a quarter axis (:func:`~zwt_analysis.present.signals.vertical_marks`).
 
-    Numbers closer than a year to the previous one on the same line go one
-    line higher (three lines), so labels do not overlap; the bottom of the
-    panels is where the lines of these figures are not.
+    Numbers closer than a year to the previous one go one line higher (three
+    lines), so labels do not overlap; the bottom of the panels is where the
+    lines of these figures are not.
     """
     if sig.empty:
         return
-    x = positions(sig["date"], list(periods))
-    last: list[float] = [-np.inf, -np.inf, -np.inf]
-    for nr, xi in zip(sig["nr"], x, strict=True):
-        if np.isnan(xi):
-            continue
-        level = next((k for k in range(3) if xi - last[k] >= 4), int(np.argmin(last)))
-        last[level] = xi
-        ax.axvline(xi, color=SIGNAL, lw=0.8, ls=(0, (2, 2)), alpha=0.7, zorder=1)
-        ax.annotate(str(nr), xy=(xi, 0.04 + 0.09 * level), xycoords=("data", "axes fraction"),
-                    ha="center", va="bottom", fontsize=8, color="white", fontweight="bold",
-                    bbox={"boxstyle": "circle,pad=0.2", "fc": SIGNAL, "ec": "none"})
+    vertical_marks(ax, sig["nr"].tolist(), positions(sig["date"], list(periods)).tolist())
 
 
 def _own_signals(sig: pd.DataFrame | None, organisation: str | None) -> pd.DataFrame:

@@ -19,7 +19,8 @@ import pandas as pd
 
 from zwt_analysis import labels
 from zwt_analysis.contract import ALL
-from zwt_analysis.present.fmt import nl_date, nl_number, nl_percent, nl_pvalue
+from zwt_analysis.present.fmt import nl_number, nl_percent, nl_pvalue
+from zwt_analysis.present.signals import signal_list as signal_list  # the list under a figure
 from zwt_analysis.reports.prevention.kern import margin, pp
 
 if TYPE_CHECKING:
@@ -242,17 +243,6 @@ def suppression_note(share: float, has_symbols: bool) -> str:
     return ("*`<5`: minder dan 5 personen of casussen; `x`: weggelaten zodat een klein "
             f"aantal niet terug te rekenen is. Over alle gekoppelde tabellen van dit rapport is "
             f"{nl_percent(share)} van de cellen weggelaten.*")
-
-
-def signal_list(sig: pd.DataFrame) -> str:
-    """The numbered signals under a figure as a Markdown list (empty when there are none)."""
-    if sig.empty:
-        return ""
-    lines = ["**Signalen uit de praktijk** (nummers in de figuur):", ""]
-    for r in sig.itertuples(index=False):
-        where = r.team if isinstance(r.team, str) and r.team else r.organisation
-        lines.append(f"{r.nr}. {nl_date(pd.Timestamp(r.date).date())}, {where}: *{r.text}*")
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ model: reader text
