@@ -1,8 +1,8 @@
 """``make validate``: the statistical methods under known truths (issue 15).
 
 Simulates trendless series, panels with a planted (or zero) effect,
-yearly amounts with and without growth, clustered hour shares and outflow
-counts, and prints Markdown tables of false-positive rates and coverage for
+yearly amounts with and without growth, clustered hour shares, outflow
+counts and staff histories with and without a drift in leaving, and prints Markdown tables of false-positive rates and coverage for
 the old and the new methods (``docs/validation.md`` holds a real run).
 Not part of the test suite: it measures, it does not assert.
 
@@ -20,9 +20,11 @@ import pandas as pd
 
 #: Replications per table: full run and ``--quick``.
 FULL = {"trend": 2000, "trend_old": 400, "panel_generator": 40, "panel_light": 300,
-        "reservation": 4000, "hours": 2000, "rates": 2000}
+        "reservation": 4000, "hours": 2000, "rates": 2000,
+        "workforce": 100, "workforce_backtest": 40}
 QUICK = {"trend": 80, "trend_old": 40, "panel_generator": 2, "panel_light": 10,
-         "reservation": 100, "hours": 100, "rates": 100}
+         "reservation": 100, "hours": 100, "rates": 100,
+         "workforce": 2, "workforce_backtest": 2}
 
 
 def _pct(x: float) -> str:
@@ -107,20 +109,68 @@ def other_tables(reps: dict[str, int], seed: int) -> list[str]:
     return out
 
 
+def _by_kind(kind: str, x: float, signed: bool = False) -> str:
+    """A recovery figure in its parameter's unit: outflow in % (points), months, log per year."""
+    if kind == "outflow":
+        return f"{100 * x:+.1f} %-punt" if signed else _pct(x)
+    d = 3 if kind == "drift" else 2
+    return f"{x:+.{d}f}" if signed else f"{x:.{d}f}"
+
+
+def workforce_tables(reps: dict[str, int], seed: int, workers: int = 2) -> list[str]:
+    """Markdown for the workforce model: parameter recovery, drift test, back-test."""
+    from zwt_analysis.validate import scenario_recovery as sr
+
+    rec, bt = sr.simulate(reps["workforce"], reps["workforce_backtest"], seed, workers)
+    s = sr.summarise_recovery(rec)
+    table = pd.DataFrame({
+        "conditie": s["condition"], "parameter": s["kind"].map(sr.KINDS),
+        "historieën": s["histories"], "intervallen": s["intervals"],
+        "dekking": s["coverage"].map(_pct),
+        "gem. schatting": [_by_kind(k, v) for k, v in zip(s["kind"], s["estimate"], strict=True)],
+        "gem. waarheid": [_by_kind(k, v) for k, v in zip(s["kind"], s["truth"], strict=True)],
+        "vertekening": [_by_kind(k, v, True) for k, v in zip(s["kind"], s["bias"], strict=True)],
+    })
+    out = ["**Personeelsmodel: bekende waarden terugvinden uit een ander proces "
+           "(dekking van de 95%-intervallen)**\n\n" + _markdown(table)]
+    d = sr.summarise_drift_test(rec)
+    table = pd.DataFrame({
+        "conditie": d["condition"], "ware drift": d["truth"].map(lambda v: f"{v:.2f}"),
+        "historieën": d["histories"],
+        "lees als": ["fout-positief" if v == 0 else "onderscheidend vermogen" for v in d["truth"]],
+        "gemeenschappelijke drift p < 0,05": d["common"].map(_pct),
+        "model neemt een drift op": d["adopted"].map(_pct),
+    })
+    out.append("**Drifttoets vertrek: kans dat een drift wordt gevonden "
+               "(nominaal 5% zonder drift)**\n\n" + _markdown(table))
+    if len(bt):
+        b = sr.summarise_backtest(bt)
+        table = pd.DataFrame({
+            "conditie": b["condition"], "niveau": b["level"], "historieën": b["histories"],
+            "voorspellingen": b["predictions"], "binnen band": b["coverage"].map(_pct),
+            "onder band": b["below"].map(_pct),
+            "boven band": (1 - b["coverage"] - b["below"]).map(_pct),
+        })
+        out.append("**Terugtoets vertrekkers per jaar: aandeel binnen de 10-90%-band van de "
+                   "runs (nominaal 80%)**\n\n" + _markdown(table))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every simulation, print the tables (and write them to ``--out``). Returns 0."""
     ap = argparse.ArgumentParser(prog="python -m zwt_analysis.validate", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="few replications (smoke test)")
     ap.add_argument("--out", type=Path, help="also write the Markdown to this file")
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--workers", type=int, default=2, help="processes for the panel runs")
+    ap.add_argument("--workers", type=int, default=2, help="processes for the simulations")
     args = ap.parse_args(argv)
     reps = QUICK if args.quick else FULL
     parts: list[str] = []
     timings = []
     for name, fn in (("trend", lambda: trend_tables(reps, args.seed, args.workers)[0]),
                      ("panel", lambda: panel_tables(reps, args.workers)),
-                     ("overig", lambda: other_tables(reps, args.seed))):
+                     ("overig", lambda: other_tables(reps, args.seed)),
+                     ("personeel", lambda: workforce_tables(reps, args.seed, args.workers))):
         start = time.perf_counter()
         parts += fn()
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")

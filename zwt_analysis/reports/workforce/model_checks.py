@@ -142,7 +142,9 @@ def parameter_recovery(truth: ProcessTruth, seed: int = 0, observed_from: str = 
         ``drift`` (the common drift test, ``organisation = "ALL"``; log hazard
         per year), ``months_to_fill`` per organisation, and
         ``outflow_<year>`` per organisation and full year (the yearly outflow's
-        quasi-Poisson interval against the process's expected outflow).
+        quasi-Poisson interval against the process's expected outflow). The
+        drift row also carries the common test's ``p`` and the model's
+        ``decision`` ("common", "per organisation" or "none"; NaN elsewhere).
     """
     staff, expected = synthetic_staff_history(truth, seed, observed_from=observed_from,
                                               until=until)
@@ -155,8 +157,9 @@ def parameter_recovery(truth: ProcessTruth, seed: int = 0, observed_from: str = 
     if len(tests):
         t = tests.iloc[0]
         z = float(stats.t.ppf(0.975, hist.model.df)) if hist.model.df >= 1 else math.nan
-        rows.append(_row(ALL, "drift", truth.drift, t["estimate"], t["estimate"] - z * t["se"],
-                         t["estimate"] + z * t["se"]))
+        rows.append({**_row(ALL, "drift", truth.drift, t["estimate"], t["estimate"] - z * t["se"],
+                            t["estimate"] + z * t["se"]),
+                     "p": float(t["p"]), "decision": hist.model.decision})
     fill = hist.fill.set_index("organisation")
     y = hist.yearly.merge(expected, on=["organisation", "year"], how="inner")
     for org in sorted(truth.positions):
