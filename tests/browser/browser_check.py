@@ -65,7 +65,8 @@ PAGE_SCRIPT = r"""
     height: Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
     images: Array.from(document.images).map(img => ({
       src: (img.getAttribute("src") || "").slice(0, 80), complete: img.complete,
-      naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight})),
+      naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight,
+      alt: img.getAttribute("alt")})),
     links: Array.from(document.querySelectorAll("a[href]")).map(a => ({
       raw: a.getAttribute("href"), url: a.href})),
     resources: resources,

@@ -84,6 +84,8 @@ def report_pages(reports: Path) -> list[Path]:
 
 #: Most rows a table on a reviewer page may have (issue 18: longer tables go to the CSV).
 MAX_REVIEWER_ROWS = 15
+#: Fewest characters of a figure's text alternative (issue 18: "text alternatives for figures").
+MIN_ALT = 30
 
 
 def reader_problems(info: dict) -> list[str]:
@@ -97,22 +99,30 @@ def reader_problems(info: dict) -> list[str]:
         found.append("an open <details> block (the run settings must start closed)")
     if info.get("max_table_rows", 0) > MAX_REVIEWER_ROWS:
         found.append(f"a table of {info['max_table_rows']} rows (at most {MAX_REVIEWER_ROWS})")
+    found += [f"figure without a text alternative: alt={img.get('alt')!r}"
+              for img in info.get("images", []) if len((img.get("alt") or "").strip()) < MIN_ALT]
     return found
+
+
+PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8B"
+         "QDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def test_reader_checks_on_hand_built_pages(browser, tmp_path):
     good = tmp_path / "good.html"
     good.write_text("<h1>T</h1><details><summary>s</summary></details><section class='zwt-kern'>"
                     "<h2>Kern</h2><ul><li>a</li><li>b</li><li>c</li></ul></section><h2>1.</h2>"
-                    "<table><tbody>" + "<tr><td>1</td></tr>" * 15 + "</tbody></table>",
+                    "<table><tbody>" + "<tr><td>1</td></tr>" * 15 + "</tbody></table>"
+                    f"<img src='{PIXEL}' alt='Figuur: lijndiagram; waarden van 1 tot 2.'>",
                     encoding="utf-8")
     assert reader_problems(browser.check_page(good).info) == []
     bad = tmp_path / "bad.html"
     bad.write_text("<h1>T</h1><details open><summary>s</summary></details><h2>Methode</h2>"
-                   "<table><tbody>" + "<tr><td>1</td></tr>" * 16 + "</tbody></table>",
-                   encoding="utf-8")
+                   "<table><tbody>" + "<tr><td>1</td></tr>" * 16 + "</tbody></table>"
+                   f"<img src='{PIXEL}'><img src='{PIXEL}' alt='Figuur'>", encoding="utf-8")
     problems = " ".join(reader_problems(browser.check_page(bad).info))
     assert "not the Kern" in problems and "open <details>" in problems and "16 rows" in problems
+    assert "alt=None" in problems and "alt='Figuur'" in problems
 
 
 @pytest.mark.xdist_group("reports")

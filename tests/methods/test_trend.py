@@ -4,6 +4,7 @@ statsmodels, the serial-correlation correction, BH and the family verdicts."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -226,3 +227,13 @@ def test_pooled_equivalent_rho_recovers_ar1_and_white_noise() -> None:
     mixed = _expected_lags(n, [1.0] + [0.25 * 0.5 ** (d - 1) for d in range(1, n)])
     assert pooled_equivalent_rho([mixed] * 4, t) == pytest.approx(1 / 3, abs=0.04)
     assert np.isnan(pooled_equivalent_rho([(np.nan, 0.1)], t[:1]))
+
+
+@pytest.mark.parametrize("numerator", [[0, 0, 0, 5, 5, 5], [0, 0, 1, 5, 5, 5]])
+def test_share_trend_on_separated_shares_gives_no_verdict_and_no_warning(numerator) -> None:
+    """0% before and 100% after: the logit slope has no finite estimate (separation)."""
+    t = np.arange(6) / 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = share_trend(t, np.array(numerator), np.full(6, 5))
+    assert math.isnan(fit.slope_per_year) and math.isnan(fit.p_value) and fit.n == 6

@@ -268,26 +268,36 @@ def level_trend(t: Any, y: Any, alpha: float = 0.05, rho: float | None = None) -
 
 
 def _logit_irls(t: np.ndarray, p: np.ndarray, m: np.ndarray, iters: int = 50
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Binomial-logit IRLS on proportions ``p`` with weights ``m``: (coef, fitted mu, X)."""
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Binomial-logit IRLS on proportions ``p`` with weights ``m``: (coef, fitted mu, X, converged).
+
+    Not converged: the estimate runs off to infinity (separation, e.g. 0%
+    in the first quarters and 100% after) or the weights vanish; the linear
+    predictor is kept within +-30 so no overflow is ever computed.
+    """
     x = np.column_stack([np.ones_like(t), t - t.mean()])
     pbar = float(np.clip((p * m).sum() / m.sum(), 1e-6, 1 - 1e-6))
     beta = np.array([math.log(pbar / (1 - pbar)), 0.0])
     tc = x[:, 1]
+    converged = False
     for _ in range(iters):
-        mu = 1 / (1 + np.exp(-(x @ beta)))
+        eta = np.clip(x @ beta, -30.0, 30.0)
+        mu = 1 / (1 + np.exp(-eta))
         w = m * mu * (1 - mu)
-        wz = w * (x @ beta) + m * (p - mu)
+        wz = w * eta + m * (p - mu)
         a, b, d = w.sum(), w @ tc, w @ (tc * tc)
         r0, r1 = wz.sum(), wz @ tc
         det = a * d - b * b
-        new = np.array([(d * r0 - b * r1) / det, (a * r1 - b * r0) / det])
-        if np.max(np.abs(new - beta)) < 1e-10:
-            beta = new
+        if not det > 1e-12 * max(a * d, 1e-300):
             break
+        new = np.array([(d * r0 - b * r1) / det, (a * r1 - b * r0) / det])
+        step = float(np.max(np.abs(new - beta)))
         beta = new
-    mu = 1 / (1 + np.exp(-(x @ beta)))
-    return beta, mu, x
+        if step < 1e-10:
+            converged = True
+            break
+    mu = 1 / (1 + np.exp(-np.clip(x @ beta, -30.0, 30.0)))
+    return beta, mu, x, converged
 
 
 def share_trend(t: Any, numerator: Any, denominator: Any, alpha: float = 0.05,
@@ -310,8 +320,10 @@ def share_trend(t: Any, numerator: Any, denominator: Any, alpha: float = 0.05,
             Pearson residuals (bias corrected).
 
     Returns:
-        A :class:`TrendFit`; NaN fields with fewer than 3 periods or no
-        spread in ``t``; a share that is 0 (or 1) throughout gives slope 0, p = 1.
+        A :class:`TrendFit`; NaN fields with fewer than 3 periods, no spread
+        in ``t`` or a logit fit that does not converge (separation: only 0%
+        before and 100% after some period); a share that is 0 (or 1)
+        throughout gives slope 0, p = 1.
     """
     tt, k, m = _clean(t, numerator, denominator)
     ok = (m > 0) & (k >= 0) & (k <= m)
@@ -323,7 +335,9 @@ def share_trend(t: Any, numerator: Any, denominator: Any, alpha: float = 0.05,
     p = k / m
     if np.all(p == p[0]) and p[0] in (0.0, 1.0):
         return TrendFit(method, n, 0.0, 0.0, 0.0, 0.0, 1.0, n - 2.0, math.nan, 0.0, float(n))
-    beta, mu, x = _logit_irls(tt, p, m)
+    beta, mu, x, converged = _logit_irls(tt, p, m)
+    if not converged:  # separation: no finite estimate, so no verdict either
+        return _nan_fit(method, n)
     var_mu = np.maximum(mu * (1 - mu), 1e-12)
     pearson = (p - mu) / np.sqrt(var_mu / m)
     phi = float(pearson @ pearson) / (n - 2)

@@ -28,6 +28,7 @@ from zwt_analysis import config, processed
 from zwt_analysis.contract import ALL, INDICATOR_COLUMNS
 from zwt_analysis.fsutil import write_csv
 from zwt_analysis.present import page
+from zwt_analysis.present.figures import install_alt_text
 from zwt_analysis.present.style import set_style
 from zwt_analysis.present.tables import SavedTable
 
@@ -198,6 +199,9 @@ def context(params: dict[str, Any]) -> ReportContext:
 def start(title: str, params: dict[str, Any]) -> ReportContext:
     """Start a report: resolve parameters, show banner and header, set the style.
 
+    Every figure the notebook then shows carries a Dutch text alternative
+    (:func:`zwt_analysis.present.figures.install_alt_text`).
+
     Args:
         title: the report's Dutch title (shown as the page heading).
         params: every parameter of the notebook's parameters cell.
@@ -207,5 +211,6 @@ def start(title: str, params: dict[str, Any]) -> ReportContext:
     """
     ctx = context(params)
     set_style()
+    install_alt_text()
     page._display_html(page.header_html(title, ctx.params, ctx.as_of, ctx.organisation, ctx.synthetic))
     return ctx
