@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -339,3 +340,33 @@ def test_notebook_renders_partial_deliveries(kind: str, tmp_path: Path) -> None:
                                     "output_dir": str(tmp_path / "out")})
     text = (tmp_path / "executed.ipynb").read_text(encoding="utf-8")
     assert SKIPPED[kind] in text and "Traceback" not in text
+
+
+def _deadline_stub(organisation: str) -> SimpleNamespace:
+    figure = pd.DataFrame({
+        "indicator_id": ["jeugdwet_decision_on_time", "participatiewet_decision_on_time",
+                         "participatiewet_decision_on_time"],
+        "organisation": [organisation] * 3, "period": ["2026-Q2", "2026-Q2", "2026-Q3"],
+        "status": ["definitief", "definitief", "voorlopig"],
+        "share_on_time": [0.80, 0.75, 0.99], "ci_low": [0.70, 0.6251, 0.9],
+        "ci_high": [0.88, 0.8449, 1.0]})
+    models = pd.DataFrame({"indicator_id": ["jeugdwet_decision_on_time",
+                                            "participatiewet_decision_on_time"],
+                           "effect_pp": [-20.34, -4.0], "ci_high_pp": [-1.0, 2.0]})
+    return SimpleNamespace(deadlines=SimpleNamespace(figure=figure), organisation=organisation,
+                           place="Zaanstad", deadline_models=SimpleNamespace(table=models),
+                           settings=SimpleNamespace(effect_step=10))
+
+
+def test_deadline_sentence_names_the_lowest_final_share_with_its_margin() -> None:
+    city = kern.deadline_sentence(_deadline_stub(ALL))
+    # the provisional 99% of 2026-Q3 is not the latest final quarter; 75% is the lowest
+    assert city == ("Wettelijke termijnen: in 2026-Q2, het laatste kwartaal waarvan alle "
+                    "termijnen verstreken zijn, werd 75% (95%-marge 63%–84%) van de "
+                    "Participatiewet-besluiten van Zaanstad op tijd afgerond, het laagst van de 2 "
+                    "termijnen; bij 1 van de 2 termijnen gaat een hogere caseload aantoonbaar "
+                    "samen met minder tijdigheid (het sterkst bij Jeugdwet-besluiten: 20,3 "
+                    "procentpunt minder op tijd bij 10 casussen per fte meer).")
+    own = kern.deadline_sentence(_deadline_stub("O1"))
+    assert "Participatiewet-besluiten van O1" in own
+    assert own.endswith("meer; geschat over alle teams van de gemeente).")

@@ -166,10 +166,18 @@ def deadline_sentence(r: PreventionResult) -> str:
     which = (f"de {len(last)} termijnen" if len(last) == all_ids else
              f"de {len(last)} termijnen met gepubliceerde cijfers")
     text = (f"Wettelijke termijnen: in {period}, het laatste kwartaal waarvan alle termijnen "
-            f"verstreken zijn, werd {nl_percent(low['share_on_time'], 0)} van de "
+            f"verstreken zijn, werd {nl_percent(low['share_on_time'], 0)}{_margin(low)} van de "
             f"{DEADLINE_SHORT.get(str(low['indicator_id']), str(low['indicator_id']))} van "
             f"{_who(r)} op tijd afgerond, het laagst van {which}")
     return text + "; " + _deadline_load(r) + "."
+
+
+def _margin(row: pd.Series) -> str:
+    """`` (95%-marge 67%–85%)`` for a share with an interval, else ``""``."""
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if pd.isna(lo) or pd.isna(hi):
+        return ""
+    return f" (95%-marge {nl_percent(lo, 0)}–{nl_percent(hi, 0)})"
 
 
 def _deadline_load(r: PreventionResult) -> str:
@@ -184,7 +192,9 @@ def _deadline_load(r: PreventionResult) -> str:
     name = DEADLINE_SHORT.get(str(top["indicator_id"]), str(top["indicator_id"]))
     return (f"bij {len(clear)} van de {len(tbl)} termijnen gaat een hogere caseload aantoonbaar "
             f"samen met minder tijdigheid (het sterkst bij {name}: {pp(top['effect_pp'])} "
-            f"procentpunt minder op tijd bij {step} casussen per fte meer)")
+            f"procentpunt minder op tijd bij {step} casussen per fte meer"
+            + ("" if r.organisation == ALL else "; geschat over alle teams van de gemeente")
+            + ")")
 
 
 def steering(r: PreventionResult) -> str:
