@@ -38,6 +38,7 @@ from zwt_analysis.reports.quality import tables as nl
 result = build(ctx, ctx.params)
 pub = result.published
 rows_shown = result.settings.shown_rows
+themes = result.settings.signal_themes
 page.kern(kern.sentences(result))
 
 # %% [markdown]
@@ -127,6 +128,7 @@ if gaps.empty:
 else:
     show(gaps, percent=nl.GAPS_PERCENT, max_rows=rows_shown)
 md(nl.symbols_md(pub))
+md(nl.signals_pointer(result.signals, themes))
 ctx.save_table(pub["volledigheid"].csv(), "volledigheid")
 
 # %% tags=["methode"]
@@ -171,14 +173,30 @@ if not drawn:
 # ## Aantal regels per kwartaal
 #
 # Of elke organisatie over de hele periode gegevens aanleverde. Een gat of een sprong
-# hoort verklaard te worden voordat een trend wordt gelezen.
+# hoort verklaard te worden voordat een trend wordt gelezen. De genummerde streepjes zijn
+# signalen uit de praktijk over registratie; de lijst onder de figuur geeft hun tekst.
 
 # %%
-if plots.rows_per_quarter(pub["regels_per_periode"]) is not None:
+if plots.rows_per_quarter(pub["regels_per_periode"], sig=result.signals.listed) is not None:
     plt.show()
 else:
     md("Er zijn geen zaken of tijdregistraties per kwartaal om te tonen.")
+md(nl.signal_list_md(result.signals, themes))
 ctx.save_table(pub["regels_per_periode"].csv(), "regels_per_periode")
+
+# %% [markdown]
+# ### Signalen over registratie per thema
+#
+# Welke signalen uit de praktijk bij de registratie horen (ingesteld in
+# `resources/quality.yaml`): hoeveel, van welke organisatie, uit welke jaren en waar ze bij
+# staan.
+
+# %%
+if not result.signals.overview.empty:
+    show(nl.signal_overview_nl(result.signals), caption="Signalen over registratie per thema")
+    ctx.save_table(nl.signals_csv(result.signals), nl.SIGNALS_CSV)
+else:
+    md(nl.signals_note(result.signals, result.organisation, themes))
 
 # %% [markdown]
 # ## Datumbereik

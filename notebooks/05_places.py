@@ -61,13 +61,16 @@ else:
 # huishoudensgrootte gemiddeld heeft. Een verhouding onder 1 betekent minder cliënten dan
 # verwacht. Het streepje is het 95%-interval: ligt het helemaal links van de stippellijn, dan
 # is het verschil groter dan toeval. Advies 2.9 van de evaluatie vraagt te durven
-# differentiëren: wie overal evenveel terugtrekt, raakt sommige groepen harder.
+# differentiëren: wie overal evenveel terugtrekt, raakt sommige groepen harder. De nummers
+# rechts van een wijk zijn signalen uit de praktijk uit die wijk of van het team dat er werkt;
+# de lijst eronder geeft hun tekst.
 
 # %%
 if r.reach is None:
     md(f"*Overgeslagen: {r.skipped['reach']}.*")
 else:
     _ = plots.plot_reach(r, suppressed=tables.reach_hidden(r))
+    md(tables.reach_signal_list(r))
     show(tables.reach_table(r), caption=f"Bereik per wijk in {r.year}, laagste verhouding eerst "
          "(ten hoogste 15 wijken; <5: minder dan vijf; x: verborgen zodat niets terug te rekenen is)")
     ctx.save_table(tables.published_reach(r), "bereik_per_wijk")
@@ -101,3 +104,18 @@ if r.gap.empty:
 else:
     show(tables.gap_table(r), caption="Cao-loonstijging, indexatie en koopkracht van het budget")
     _ = plots.plot_cost_gap(r)
+    md(tables.cost_gap_signal_list(r))
+
+# %% [markdown]
+# ## 5. Signalen uit de praktijk per thema
+#
+# Verhalen uit de wijken naast de cijfers hierboven, per thema: hoeveel, van welke organisatie,
+# uit welke jaren en bij welke figuur ze staan. Een signaal is een ervaring uit de praktijk,
+# geen meting: het kan een cijfer helpen begrijpen, niet bewijzen.
+
+# %%
+if r.signals.overview.empty:
+    md(tables.signals_note(r))
+else:
+    show(tables.signal_overview(r), caption="Signalen per thema (bij de figuren van dit rapport)")
+    ctx.save_table(tables.signals_csv(r), tables.SIGNALS_CSV)

@@ -7,8 +7,10 @@ they explain as numbered marks and lists them under the figure. This module
 is shared by the wings (a wing never imports another): :func:`select` picks
 and numbers them, :func:`positions` and :func:`year_positions` place a date on
 a figure's quarter or year axis, :func:`latest` keeps the most recent for a
-short list and :func:`by_theme` counts them per theme. Drawing the marks and
-the Dutch list is presentation (:mod:`zwt_analysis.present.signals`).
+short list, :func:`by_theme` counts them per theme and :func:`table_status`
+says whether there was anything to pick from. Drawing the marks and the Dutch
+list is presentation (:mod:`zwt_analysis.present.signals`). The module needs
+only the contract and the periods, so presentation may import it too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,17 @@ SIGNAL_COLUMNS = ["nr", "date", "organisation", "team", "theme", "text", "period
 
 #: Theme of a signal without one, in :func:`by_theme`.
 NO_THEME = "(geen thema)"
+
+#: What a report has of the signals: no table delivered, an empty one, none on its
+#: figures, some (:func:`table_status` gives the first three).
+MISSING, EMPTY, NONE, SHOWN = "missing", "empty", "none", "shown"
+
+
+def table_status(table: pd.DataFrame | None, delivered: bool) -> str:
+    """:data:`MISSING` (not delivered), :data:`EMPTY` (no rows) or :data:`NONE` (rows to pick from)."""
+    if not delivered:
+        return MISSING
+    return EMPTY if table is None or table.empty else NONE
 
 
 def _matches(signals: pd.DataFrame, themes: set[str], words: Sequence[str]) -> pd.Series:

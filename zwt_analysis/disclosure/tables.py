@@ -81,6 +81,8 @@ SCHEMAS: tuple[TableSchema, ...] = (
     # 02 KPI: register values and trend fits, no persons
     _nothing("kpi_audit", "kpi_id"),
     _nothing("kpi_trends", "series", "organisation"),
+    # 01 data quality and 05 places: signals from practice drawn beside a figure (texts, no counts)
+    _nothing("signalen_bij_figuren", "figure", "nr"),
     # 03 prevention
     TableSchema(
         "termijnen_per_kwartaal", ("indicator_id", "organisation", "team", "period"), team="team",

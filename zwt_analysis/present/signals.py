@@ -18,6 +18,7 @@ import pandas as pd
 
 from zwt_analysis.labels import org_name
 from zwt_analysis.present.fmt import nl_date
+from zwt_analysis.signals import EMPTY, MISSING, NONE
 
 #: Colour of signal marks (distinct from the Okabe-Ito lines of the figures).
 SIGNAL = "#6f4e7c"
@@ -79,12 +80,17 @@ def row_marks(ax: Any, y: Sequence[float], numbers: Sequence[Sequence[int]],
                         annotation_clip=False)
 
 
-def signal_items(sig: pd.DataFrame) -> list[str]:
-    """One Markdown list line per numbered signal: number, date, team (or organisation), text."""
+def signal_items(sig: pd.DataFrame, bullets: bool = False) -> list[str]:
+    """One Markdown list line per numbered signal: number, date, team (or organisation), text.
+
+    ``bullets``: "- **7.** ..." instead of "7. ...", for numbers that do not
+    follow each other (an ordered Markdown list would renumber them).
+    """
     lines = []
     for r in sig.itertuples(index=False):
         where = r.team if isinstance(r.team, str) and r.team else r.organisation
-        lines.append(f"{r.nr}. {nl_date(pd.Timestamp(r.date).date())}, {where}: *{r.text}*")
+        head = f"- **{r.nr}.**" if bullets else f"{r.nr}."
+        lines.append(f"{head} {nl_date(pd.Timestamp(r.date).date())}, {where}: *{r.text}*")
     return lines
 
 
@@ -107,6 +113,22 @@ def signal_list(sig: pd.DataFrame, heading: str = LIST_HEADING, more: int = 0,
         return ""
     tail = more_line(more, full)
     return "\n".join([heading, "", *signal_items(sig), *(["", tail] if tail else [])])
+
+
+def absent_sentence(status: str, none: str) -> str:
+    """One Dutch sentence for a report without signals beside its figures.
+
+    ``status`` as :func:`zwt_analysis.signals.table_status` (``SHOWN``: empty
+    string); ``none`` is the sentence when the table has rows but none for
+    this report's figures.
+    """
+    if status == MISSING:
+        return ("Er is geen tabel met signalen uit de praktijk aangeleverd: naast de cijfers "
+                "van dit rapport staan daarom geen verhalen.")
+    if status == EMPTY:
+        return ("De tabel met signalen uit de praktijk is leeg: naast de cijfers van dit "
+                "rapport staan daarom geen verhalen.")
+    return none if status == NONE else ""
 
 
 def _period(first: object, last: object) -> str:

@@ -8,9 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from zwt_analysis import processed
 from zwt_analysis.contract import ALL, TABLES
-from zwt_analysis.reports.places import costgap, expertise, peers, reach
+from zwt_analysis.reports.places import costgap, expertise, peers, reach, stories
 from zwt_analysis.reports.places.settings import load_settings
+from zwt_analysis.signals import MISSING
 
 
 @dataclass
@@ -35,6 +37,9 @@ class PlacesResult:
     #: protected on these as one linked set, then cut to the organisation).
     reach_city: pd.DataFrame = field(default_factory=pd.DataFrame)
     by_type_city: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Signals from practice beside the reach and cost-gap figures, and per theme.
+    signals: stories.PlaceSignals = field(
+        default_factory=lambda: stories.PlaceSignals(MISSING))
 
 
 def reference_year(cases: pd.DataFrame, as_of: date) -> int | None:
@@ -116,5 +121,10 @@ def build(ctx: Any, params: dict[str, Any]) -> PlacesResult:
     if gap.empty:
         skipped["cost_gap"] = "de tabel cost_index (cao-loonstijging en indexatie) is niet geleverd"
     fte = costgap.fte_effect(gap, ctx.table("formation"), org)
+    shown = model.table["area_code"].astype(str).tolist() if model is not None else []
+    sig = stories.place_signals(
+        ctx.table("signals"), "signals" in processed.available_tables(ctx.processed_dir), areas,
+        org, s.get("signals") or {}, year if model is not None else None, shown,
+        [int(y) for y in gap["year"]] if not gap.empty else [], ctx.as_of)
     return PlacesResult(org, code, name, year, s, group, pos, model, _org_rows(by_type, org),
-                        rare, summary, gap, fte, skipped, reach_city, by_type)
+                        rare, summary, gap, fte, skipped, reach_city, by_type, sig)

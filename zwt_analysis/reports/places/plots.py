@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from zwt_analysis.present.axes import dutch_axis
+from zwt_analysis.present.signals import row_marks, vertical_marks
 from zwt_analysis.reports.places.build import PlacesResult
 from zwt_analysis.reports.places.peers import MEASURES
+from zwt_analysis.signals import year_positions
 
 OWN = "#d55e00"   # Okabe-Ito vermillion: the municipality itself
 PEER = "#0072b2"  # Okabe-Ito blue: comparable municipalities
@@ -50,6 +52,8 @@ def plot_reach(r: PlacesResult, suppressed: pd.Series | None = None) -> Any:
     """Observed / expected clients per wijk with 95% intervals (1 = as expected).
 
     ``suppressed``: boolean per row of ``r.reach.table``; those wijken are not drawn.
+    The numbers of the wijk's signals from practice (the listed ones) stand right of its
+    row; their text is the list under the figure.
     """
     import matplotlib.pyplot as plt
 
@@ -69,13 +73,30 @@ def plot_reach(r: PlacesResult, suppressed: pd.Series | None = None) -> Any:
     ax.set_xlim(0, max(2.0, float(t["ratio_high"].max()) * 1.05))
     ax.set_xlabel("cliënten waargenomen / verwacht (1 = zoals verwacht bij deze bevolking)")
     dutch_axis(ax, "x")
+    _wijk_marks(ax, r, t["area_code"].astype(str).tolist(), y)
     _source(fig, f"{r.settings['wijken']['source_label']}; cliënten: eigen registratie {r.year}")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
+def _wijk_marks(ax: Any, r: PlacesResult, codes: list[str], y: np.ndarray) -> None:
+    """The listed signals' numbers right of the rows of their wijken."""
+    sig = r.signals.listed("reach")
+    if sig.empty:
+        return
+    per = {c: [int(n) for n, w in zip(sig["nr"], sig["wijken"], strict=True) if c in w]
+           for c in codes}
+    row_marks(ax, y, [per[c] for c in codes])
+    ax.set_title("nummers rechts: signalen uit de praktijk (lijst onder de figuur)",
+                 fontsize=9, loc="right", color="#555")
+
+
 def plot_cost_gap(r: PlacesResult) -> Any:
-    """Cao rise and indexation per year (bars) and the budget's purchasing power (line)."""
+    """Cao rise and indexation per year (bars) and the budget's purchasing power (line).
+
+    Signals from practice in these years (the listed ones) are numbered marks on the
+    purchasing-power panel, whose bottom the line leaves free.
+    """
     import matplotlib.pyplot as plt
 
     if r.gap.empty:
@@ -89,9 +110,15 @@ def plot_cost_gap(r: PlacesResult) -> Any:
     ax1.set_ylabel("% per jaar")
     ax1.legend(fontsize=8, frameon=False)
     dutch_axis(ax1, "y")
-    ax2.plot(g["year"].astype(str), g["purchasing_power"] * 100, color="#333", marker="o")
+    ax2.plot(x, g["purchasing_power"] * 100, color="#333", marker="o")
+    ax2.set_xticks(x, g["year"].astype(str))
     ax2.set_ylim(0, 105)
     ax2.set_ylabel(f"koopkracht budget (% van {int(g['year'].iloc[0])})")
     dutch_axis(ax2, "y")
+    sig = r.signals.listed("cost_gap")
+    if len(sig):
+        x2 = year_positions(sig["date"], [int(y) for y in g["year"]])
+        vertical_marks(ax2, sig["nr"].tolist(), x2.tolist(), min_gap=0.4, levels=5)
+        ax2.set_xlim(-0.6, len(g) - 0.4)
     fig.tight_layout()
     return fig

@@ -6,9 +6,22 @@ import pandas as pd
 
 from zwt_analysis.disclosure import protect
 from zwt_analysis.labels import org_in_sentence
-from zwt_analysis.present.fmt import nl_number, nl_percent
+from zwt_analysis.present.fmt import nl_date, nl_number, nl_percent
 from zwt_analysis.present.publish import is_hidden
+from zwt_analysis.present.signals import (
+    absent_sentence,
+    more_line,
+    signal_items,
+    signal_list,
+    theme_overview_nl,
+)
+from zwt_analysis.reports.places import stories
 from zwt_analysis.reports.places.build import PlacesResult
+
+#: File stem of the CSV with every signal drawn beside a figure (the lists keep the latest).
+SIGNALS_CSV = "signalen_bij_figuren"
+#: Reader names of the figures that carry signals (the CSV's ``figure`` column).
+FIGURE_NAMES = {"reach": "bereik per wijk", "cost_gap": "cao-lonen en indexatie"}
 
 
 def _where(own: float, q1: float, q3: float) -> str:
@@ -160,3 +173,86 @@ def gap_table(r: PlacesResult) -> pd.DataFrame:
 def who(r: PlacesResult) -> str:
     """The report's subject inside a sentence."""
     return org_in_sentence(r.organisation)
+
+
+# ------------------------------------------------------------------ signals from practice
+
+
+def signals_note(r: PlacesResult) -> str:
+    """One Dutch sentence when no signal stands beside the figures (empty when some do)."""
+    return absent_sentence(r.signals.status, f"Er zijn geen signalen uit de praktijk van {who(r)} "
+                           "over de thema's bij de figuren van dit rapport in de getoonde periode.")
+
+
+def _wijk_names(r: PlacesResult) -> dict[str, str]:
+    if r.reach is None:
+        return {}
+    t = r.reach.table
+    return dict(zip(t["area_code"].astype(str), t["wijknaam"].astype(str), strict=True))
+
+
+def _themes(r: PlacesResult, figure: str) -> str:
+    themes = stories.themes_of(r.settings.get("signals") or {}, figure)
+    return ", ".join(themes[:-1]) + " en " + themes[-1] if len(themes) > 1 else "".join(themes)
+
+
+def reach_signal_list(r: PlacesResult) -> str:
+    """The reach figure's signals as a Markdown list per wijk (the latest ``max_listed``).
+
+    Wijken in the order of the figure's table (lowest observed / expected first); a team's
+    signal without a wijk of its own stands under all the team's wijken at once. Empty when
+    the figure has no signals.
+    """
+    s = r.signals
+    shown = s.listed("reach")
+    if shown.empty:
+        return ""
+    names = _wijk_names(r)
+    rank = {a: i for i, a in enumerate(names)}
+    head = (f"**Signalen uit de praktijk per wijk** ({_themes(r, 'reach')}; van "
+            f"{nl_date(s.start)} tot de peildatum; de nummers staan rechts in de figuur):")
+    lines = [head]
+    groups = sorted(shown.groupby("wijken", sort=False), key=lambda g: min(rank[a] for a in g[0]))
+    for wijken, g in groups:
+        label = ", ".join(names[a] for a in wijken)
+        team = g["team"].dropna().unique()
+        held = f" (werkgebied van {team[0]})" if len(wijken) > 1 and len(team) == 1 else ""
+        lines += ["", f"*{label}*{held}", "", *signal_items(g, bullets=True)]
+    tail = more_line(len(s.reach) - len(shown), f"in de CSV `{SIGNALS_CSV}.csv`")
+    one = s.without_wijk == 1
+    loose = (f"*{s.without_wijk} {'signaal noemt' if one else 'signalen noemen'} geen wijk of "
+             f"team met een wijk in de figuur; {'het telt' if one else 'ze tellen'} mee in het "
+             "overzicht per thema.*") if s.without_wijk else ""
+    return "\n".join([*lines, *(["", tail] if tail else []), *(["", loose] if loose else [])])
+
+
+def cost_gap_signal_list(r: PlacesResult) -> str:
+    """The cost-gap figure's signals as a numbered Markdown list (empty without signals)."""
+    s = r.signals
+    shown = s.listed("cost_gap")
+    return signal_list(shown, more=len(s.cost_gap) - len(shown),
+                       full=f"in de CSV `{SIGNALS_CSV}.csv`")
+
+
+def signal_overview(r: PlacesResult, top: int = 15) -> pd.DataFrame:
+    """Signals per theme for readers: count, organisations, years, the figure each touches."""
+    return theme_overview_nl(r.signals.overview, max_rows=top)
+
+
+def signals_csv(r: PlacesResult) -> pd.DataFrame:
+    """Every signal drawn beside a figure, with its figure and number (the CSV side table)."""
+    names = _wijk_names(r)
+    parts = []
+    for fig in stories.FIGURES:
+        sig = getattr(r.signals, fig)
+        if sig.empty:
+            continue
+        wijken = sig["wijken"] if "wijken" in sig else pd.Series([()] * len(sig), index=sig.index)
+        parts.append(pd.DataFrame({
+            "figure": FIGURE_NAMES[fig], "nr": sig["nr"].astype(int),
+            "date": pd.to_datetime(sig["date"]).dt.strftime("%Y-%m-%d"),
+            "organisation": sig["organisation"], "team": sig["team"], "theme": sig["theme"],
+            "wijken": wijken.map(lambda w: "; ".join(names.get(a, a) for a in w)),
+            "text": sig["text"]}))
+    cols = ["figure", "nr", "date", "organisation", "team", "theme", "wijken", "text"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)

@@ -11,13 +11,19 @@ figure and no other report shows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from zwt_analysis.contract import ALL
 from zwt_analysis.reports.quality import compute, delivery, published
 from zwt_analysis.reports.quality.settings import QualitySettings, load_settings
+from zwt_analysis.reports.quality.stories import (
+    RegistrationSignals,
+    figure_quarters,
+    registration_signals,
+)
+from zwt_analysis.signals import MISSING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,6 +72,8 @@ class QualityResult:
         delivery_gaps: quarters with few rows of :data:`GAP_TABLES` for this
             report's organisation(s) (table, organisation, period).
         date_ranges: first and last value of every date column (this organisation).
+        signals: signals from practice about registration, numbered for the figure of
+            rows per quarter (:mod:`zwt_analysis.reports.quality.stories`).
     """
 
     organisation: str
@@ -84,6 +92,8 @@ class QualityResult:
     compare_organisations: bool
     delivery_gaps: pd.DataFrame
     date_ranges: pd.DataFrame
+    signals: RegistrationSignals = field(
+        default_factory=lambda: RegistrationSignals(MISSING))
 
     # internal views of the published tables (numbers before suppression: not for readers)
     @property
@@ -165,6 +175,7 @@ def build(ctx: ReportContext, params: Mapping[str, Any]) -> QualityResult:
                                 ctx.municipality.first_year)
     events = compute.rows_by_period({t: df for t, df in own.items() if t in GAP_TABLES})
     by_org = pub["volledigheid_per_organisatie"].frame
+    quarters = figure_quarters(pub["regels_per_periode"].masked(), GAP_TABLES)
     return QualityResult(
         organisation=ctx.organisation,
         municipality=ctx.municipality.display_name,
@@ -182,4 +193,6 @@ def build(ctx: ReportContext, params: Mapping[str, Any]) -> QualityResult:
         compare_organisations=ctx.organisation == ALL and by_org["organisation"].nunique() > 1,
         delivery_gaps=compute.delivery_gaps(events, settings.gap_fraction),
         date_ranges=compute.date_ranges(own),
+        signals=registration_signals(tables.get("signals"), "signals" in tables,
+                                     ctx.organisation, settings, quarters),
     )

@@ -13,11 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zwt_analysis.present.axes import dutch_axis, heatmap
+from zwt_analysis.present.signals import vertical_marks
 from zwt_analysis.reports.quality import compute
 from zwt_analysis.reports.quality.build import GAP_TABLES
+from zwt_analysis.reports.quality.stories import quarterly_rows
 from zwt_analysis.reports.quality.tables import column_label, table_column_label, table_label
+from zwt_analysis.signals import positions
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from zwt_analysis.disclosure import ProtectedTable
 
 #: Tables with a completeness heatmap per period (staff per year, the others per quarter).
@@ -84,18 +89,18 @@ def completeness_by_period(by_period: ProtectedTable, table: str) -> Any:
                          f" — {table_label(table)}").figure
 
 
-def rows_per_quarter(rows: ProtectedTable, tables: tuple[str, ...] = GAP_TABLES) -> Any:
+def rows_per_quarter(rows: ProtectedTable, tables: tuple[str, ...] = GAP_TABLES,
+                     sig: pd.DataFrame | None = None) -> Any:
     """One panel per table: clean rows per quarter, a line per organisation.
 
     ``rows``: ``published["regels_per_periode"]``; hidden counts leave a gap
-    in the line. Only ``tables`` with quarterly periods are drawn. None when
-    nothing is left.
+    in the line. Only ``tables`` with quarterly periods are drawn. ``sig``:
+    numbered signals from practice, marked on every panel at their date (the
+    list under the figure gives their text). None when nothing is left.
     """
     import matplotlib.pyplot as plt
 
-    counts = rows.masked()
-    counts = counts[counts["table"].isin(tables) & counts["period"].astype(str).str.contains("Q")]
-    counts = counts[counts.groupby("table")["rows"].transform("count") > 0]  # not all hidden
+    counts = quarterly_rows(rows.masked(), tables)
     if counts.empty:
         return None
     n = counts["table"].nunique()
@@ -109,6 +114,8 @@ def rows_per_quarter(rows: ProtectedTable, tables: tuple[str, ...] = GAP_TABLES)
         ax.set_xlabel("")
         ax.set_ylim(bottom=0)
         dutch_axis(ax, integer=True)
+        if sig is not None and len(sig):
+            vertical_marks(ax, sig["nr"].tolist(), positions(sig["date"], periods).tolist())
     ticks = range(0, len(periods), max(1, len(periods) // 10))
     axes[-1, 0].set_xticks(list(ticks), [periods[i] for i in ticks], rotation=45)
     return fig

@@ -19,6 +19,9 @@ class QualitySettings:
         quarantine_notable_share: quarantined share above which the Kern names a table.
         gap_fraction: a quarter below this fraction of the median is a possible gap.
         uses: table -> the reports (Dutch short names) that rest on it.
+        signal_themes: themes of signals that explain registration problems.
+        signal_words: words (any case) whose presence in a signal's text does too.
+        signal_touches: what those signals stand beside (the overview's "Raakt aan").
     """
 
     shown_rows: int = 15
@@ -26,6 +29,9 @@ class QualitySettings:
     quarantine_notable_share: float = 0.01
     gap_fraction: float = 0.5
     uses: dict[str, list[str]] = field(default_factory=dict)
+    signal_themes: tuple[str, ...] = ()
+    signal_words: tuple[str, ...] = ()
+    signal_touches: str = ""
 
 
 def load_settings() -> QualitySettings:
@@ -36,11 +42,15 @@ def load_settings() -> QualitySettings:
             outside 0..1).
     """
     raw = config.load_yaml(config.resource(SETTINGS_FILE)) or {}
+    sig = raw.get("signals") or {}
     s = QualitySettings(
         shown_rows=int(raw.get("shown_rows", 15)), top_reasons=int(raw.get("top_reasons", 5)),
         quarantine_notable_share=float(raw.get("quarantine_notable_share", 0.01)),
         gap_fraction=float(raw.get("gap_fraction", 0.5)),
-        uses={str(k): [str(r) for r in v] for k, v in (raw.get("uses") or {}).items()})
+        uses={str(k): [str(r) for r in v] for k, v in (raw.get("uses") or {}).items()},
+        signal_themes=tuple(str(t) for t in sig.get("themes") or ()),
+        signal_words=tuple(str(w) for w in sig.get("words") or ()),
+        signal_touches=str(sig.get("touches") or ""))
     if s.shown_rows < 1 or s.top_reasons < 1:
         raise ValueError(f"{SETTINGS_FILE}: shown_rows and top_reasons must be at least 1")
     if not (0 <= s.quarantine_notable_share <= 1 and 0 <= s.gap_fraction <= 1):

@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING
 from zwt_analysis.contract import ALL
 from zwt_analysis.present import fmt
 from zwt_analysis.present.publish import SECONDARY, SUPPRESSED
+from zwt_analysis.present.signals import (
+    absent_sentence,
+    signal_list,
+    theme_overview_nl,
+)
 from zwt_analysis.reports.quality.compute import OTHER_REASONS
 
 if TYPE_CHECKING:
@@ -23,6 +28,13 @@ if TYPE_CHECKING:
 
     from zwt_analysis.disclosure import ProtectedTable
     from zwt_analysis.reports.quality.published import Published
+    from zwt_analysis.reports.quality.stories import RegistrationSignals
+
+#: File stem of the CSV with every signal drawn beside a figure (the list keeps the latest;
+#: the places report writes one of the same name and columns).
+SIGNALS_CSV = "signalen_bij_figuren"
+#: Reader name of the figure the signals are drawn on (the CSV's ``figure`` column).
+SIGNALS_FIGURE = "regels per kwartaal"
 
 #: Dutch names of the tables for readers.
 TABLE_LABELS_NL: dict[str, str] = {
@@ -263,3 +275,68 @@ def mappings_nl(mappings: pd.DataFrame) -> pd.DataFrame:
                            column=mappings["column"].map(lambda c: column_label(c, code=False))
                            ).rename(columns={"table": "Tabel", "column": "Kolom",
                                              "from": "Aangeleverd", "to": "Gelezen als"})
+
+
+# ------------------------------------------------------------------ signals from practice
+
+
+def _about(themes: tuple[str, ...]) -> str:
+    return ", ".join(themes[:-1]) + " en " + themes[-1] if len(themes) > 1 else "".join(themes)
+
+
+def signals_note(sig: RegistrationSignals, organisation: str, themes: tuple[str, ...]) -> str:
+    """One Dutch sentence when there are no signals about registration (empty when there are)."""
+    return absent_sentence(sig.status, f"Er zijn geen signalen uit de praktijk over "
+                           f"{_about(themes) or 'registratie'} van {scope(organisation)}"
+                           f"{' in de kwartalen van de figuur' if sig.quarters else ''}.")
+
+
+def signal_list_md(sig: RegistrationSignals, themes: tuple[str, ...]) -> str:
+    """The latest signals about registration as a numbered Markdown list (empty without).
+
+    With the figure of rows per quarter the numbers are those of its marks;
+    a last line says how many earlier ones the CSV holds and how many fall
+    outside the figure's quarters.
+    """
+    about = _about(themes) or "registratie"
+    head = f"**Signalen uit de praktijk over {about}**" + (
+        " (nummers in de figuur):" if sig.quarters else ":")
+    text = signal_list(sig.listed, heading=head, more=len(sig.all) - len(sig.listed),
+                       full=f"in de CSV `{SIGNALS_CSV}.csv`")
+    if text and sig.outside:
+        one = sig.outside == 1
+        text += (f"\n\n*{sig.outside} {'signaal valt' if one else 'signalen vallen'} buiten de "
+                 "kwartalen van de figuur.*")
+    return text
+
+
+def signals_pointer(sig: RegistrationSignals, themes: tuple[str, ...]) -> str:
+    """A sentence beside the completeness numbers: how many signals, where they are listed."""
+    if sig.all.empty:
+        return ""
+    n, last = len(sig.all), fmt.nl_date(sig.all["date"].max().date())
+    what = "signaal" if n == 1 else "signalen"
+    return (f"Uit de praktijk {'kwam' if n == 1 else 'kwamen'} {n} {what} over "
+            f"{_about(themes) or 'registratie'} (het laatste op {last}); ze staan genummerd bij "
+            "*Aantal regels per kwartaal*. Een signaal is een ervaring, geen meting: het kan een "
+            "lege kolom of een dip helpen begrijpen, niet bewijzen.")
+
+
+def signal_overview_nl(sig: RegistrationSignals, top: int = 15) -> pd.DataFrame:
+    """The signals about registration per theme, for readers (count, organisations, years)."""
+    return theme_overview_nl(sig.overview, max_rows=top)
+
+
+def signals_csv(sig: RegistrationSignals) -> pd.DataFrame:
+    """Every numbered signal of the figure, for the CSV side table :data:`SIGNALS_CSV`."""
+    import pandas as pd
+
+    s = sig.all
+    cols = ["figure", "nr", "date", "organisation", "team", "theme", "text"]
+    if s.empty:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame({
+        "figure": SIGNALS_FIGURE, "nr": s["nr"].astype(int),
+        "date": pd.to_datetime(s["date"]).dt.strftime("%Y-%m-%d"),
+        "organisation": s["organisation"], "team": s["team"], "theme": s["theme"],
+        "text": s["text"]})[cols]
