@@ -143,7 +143,7 @@ def year_positions(dates: pd.Series, years: Sequence[int]) -> pd.Series:
             out.append(np.nan)
             continue
         days = 366 if t.is_leap_year else 365
-        out.append(index[t.year] - 0.5 + (t.dayofyear - 1) / days)
+        out.append(index[t.year] - 0.5 + (t.day_of_year - 1) / days)
     return pd.Series(out, index=dates.index, dtype="float64")
 
 
@@ -168,8 +168,9 @@ def by_theme(sig: pd.DataFrame, touches: Mapping[str, Sequence[str]] | None = No
             are drawn beside (reader labels, from the wing's settings).
 
     Returns:
-        One row per theme, most signals first (ties by theme): theme (a signal
-        without one: :data:`NO_THEME`), n, by_organisation (``{organisation: n}``),
+        One row per theme, most signals first (ties by theme): theme (in lower
+        case, "Toegang" and "toegang" are one; a signal without one:
+        :data:`NO_THEME`), n, by_organisation (``{organisation: n}``),
         first, last (dates), touches (list; empty when unknown), latest_text
         (the most recent signal's text). Empty (these columns) without signals.
     """
@@ -177,7 +178,7 @@ def by_theme(sig: pd.DataFrame, touches: Mapping[str, Sequence[str]] | None = No
     if sig.empty:
         return pd.DataFrame(columns=cols)
     lower = {str(k).strip().lower(): list(v or ()) for k, v in (touches or {}).items()}
-    theme = sig["theme"].astype("string").str.strip()
+    theme = sig["theme"].astype("string").str.strip().str.lower()
     s = sig.assign(_theme=theme.mask(theme == "").fillna(NO_THEME))
     rows = []
     for name, g in s.groupby("_theme", sort=True):

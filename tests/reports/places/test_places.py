@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zwt_analysis import processed
-from zwt_analysis.contract import ALL, TABLES
+from zwt_analysis.contract import ALL
 from zwt_analysis.reports import context
 from zwt_analysis.reports.places import costgap, expertise, peers, reach, tables
 from zwt_analysis.reports.places.build import build, reference_year
@@ -170,37 +169,6 @@ def test_reference_year_is_the_last_complete_year():
     assert reference_year(cases, date(2025, 9, 30)) == 2024
     assert reference_year(cases, date(2025, 12, 31)) == 2025
     assert reference_year(cases.iloc[0:0], date(2025, 9, 30)) is None
-
-
-def _write(path: Path, name: str, cols: dict) -> None:
-    df = pd.DataFrame(cols).reindex(columns=TABLES[name].column_names)
-    processed.coerce_types(name, df).to_parquet(path / f"{name}.parquet")
-
-
-@pytest.fixture()
-def proc(tmp_path: Path) -> Path:
-    """Two real Zaanstad wijken held by two organisations; cases with question types."""
-    path = tmp_path / "processed"
-    path.mkdir()
-    _write(path, "areas", {"area_code": ["WK047912", "WK047913"],
-                           "area_name": ["Poelenburg", "Pelders- en Hoornseveld"],
-                           "organisation": ["DOCK", "SMD"], "team": ["D1", "S1"],
-                           "pact": [True, True], "population": [8665, 11275]})
-    n = 30
-    _write(path, "cases", {
-        "case_id": [f"c{i}" for i in range(n)], "client_id": [f"p{i}" for i in range(n)],
-        "organisation": ["DOCK"] * 20 + ["SMD"] * 10, "team": ["D1"] * 20 + ["S1"] * 10,
-        "area_code": ["WK047912"] * 20 + ["WK047913"] * 10, "legal_framework": ["wmo"] * n,
-        "date_report": ["2024-03-01"] * n,
-        "question_type": ["wonen"] * 14 + ["verslaving"] * 6 + ["wonen"] * 10,
-    })
-    _write(path, "formation", {"organisation": ["DOCK", "SMD"], "year": [2023, 2023],
-                               "budgeted_fte": [10.0, 5.0]})
-    _write(path, "cost_index", {"year": [2023, 2024], "organisation": [None, None],
-                                "cao_wage_increase_pct": [6.0, 5.0],
-                                "municipal_indexation_pct": [4.0, 3.0]})
-    (path / "validation.json").write_text(json.dumps({"as_of": "2025-06-30", "synthetic": True}))
-    return path
 
 
 def test_build_city_and_organisation(proc: Path, tmp_path: Path):
