@@ -60,6 +60,7 @@ def bsn_valid(x: str) -> bool:
 
 
 def _daily_rates(teams: pd.DataFrame, until_day: int) -> np.ndarray:
+    """Expected new reports per team and day (shape teams x (until_day + 1)); 0 at weekends."""
     days = np.arange(until_day + 1)
     weekday = (days + 1) % 7  # 2019-01-01 is a Tuesday -> 1 (Monday = 0)
     work = (weekday < 5) * (7.0 / 5.0)
@@ -99,41 +100,92 @@ def _deadline_days(limit: int, p_on: np.ndarray, rng: np.random.Generator) -> np
 
 def build_cases(teams: pd.DataFrame, areas: pd.DataFrame, staff: pd.DataFrame,
                 staff_team: np.ndarray, until_day: int, rng: np.random.Generator) -> CaseResult:
-    """Generate all cases, their trajectories and the exact team-quarter caseload."""
-    n_teams = len(teams)
-    lam = _daily_rates(teams, until_day)
-    counts = rng.poisson(lam)
+    """Generate all cases, their trajectories and the exact team-quarter caseload.
+
+    Draw order (fixed, so the output is byte-stable): reports, frameworks,
+    areas, trajectories quarter by quarter, closure reasons, clients.
+    """
+    team, report = _reports(teams, until_day, rng)
+    n = len(team)
+    fws = np.asarray(list(P.FRAMEWORK_MIX), dtype=object)
+    fw = fws[rng.choice(len(fws), size=n, p=np.asarray(list(P.FRAMEWORK_MIX.values())))]
+    area = _areas_of(team, teams, areas, rng)
+    cols, load_at_report, caseload = _quarterly_trajectories(team, report, fw, staff, staff_team,
+                                                             len(teams), until_day, rng)
+    # events after until have not happened yet
+    for k in cols:
+        cols[k] = np.where(cols[k] > until_day, P.NAD, cols[k])
+    reason = _closure_reasons(fw, cols, rng)
+    client = _clients(team, len(teams), rng)
+    width = max(7, len(str(n)))
+    cases = pd.DataFrame({
+        "case_id": np.array([f"C{k + 1:0{width}d}" for k in range(n)], dtype=object),
+        "client_id": client,
+        "organisation": teams["organisation"].to_numpy(object)[team],
+        "team": teams["team"].to_numpy(object)[team],
+        "area_code": area,
+        "legal_framework": fw,
+        "date_report": report,
+        **cols,
+        "closure_reason": reason,
+    })
+    yrs = year_of(report)
+    truth = {"new_cases_per_year": {str(int(y)): int(c) for y, c in zip(*np.unique(yrs, return_counts=True), strict=True)},
+             "load_at_report": load_at_report}
+    return CaseResult(cases, team, caseload, truth)
+
+
+def _reports(teams: pd.DataFrame, until_day: int,
+             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(team index, report day) per new case, Poisson per team and day (see
+    :func:`_daily_rates`); sorted by day, then team, then a random tie-break."""
+    counts = rng.poisson(_daily_rates(teams, until_day))
     t_idx, d_idx = np.nonzero(counts)
     reps = counts[t_idx, d_idx]
     team = np.repeat(t_idx, reps).astype(np.int64)
     report = np.repeat(d_idx, reps).astype(np.int64)
-    n = len(team)
-    order = np.lexsort((rng.random(n), team, report))
-    team, report = team[order], report[order]
+    order = np.lexsort((rng.random(len(team)), team, report))
+    return team[order], report[order]
 
-    fws = np.asarray(list(P.FRAMEWORK_MIX), dtype=object)
-    fw = fws[rng.choice(len(fws), size=n, p=np.asarray(list(P.FRAMEWORK_MIX.values())))]
 
-    # area within the team, proportional to population
-    area = np.empty(n, dtype=object)
-    u = rng.random(n)
+def _areas_of(team: np.ndarray, teams: pd.DataFrame, areas: pd.DataFrame,
+              rng: np.random.Generator) -> np.ndarray:
+    """Area code per case: an area of its team, drawn proportional to population
+    (uniformly when the team's areas have no population)."""
+    area = np.empty(len(team), dtype=object)
+    u = rng.random(len(team))
     for t, name in enumerate(teams["team"]):
         a = areas[areas["team"] == name]
         w = a["population"].to_numpy(float)
         cw = np.cumsum(w) / w.sum() if w.sum() > 0 else np.linspace(1 / len(w), 1, len(w))
         sel = team == t
         area[sel] = a["area_code"].to_numpy(object)[np.minimum(np.searchsorted(cw, u[sel]), len(w) - 1)]
+    return area
 
-    s_start = staff["start_date"].to_numpy()
-    s_end = staff["end_date"].to_numpy()
-    s_fte = staff["fte"].to_numpy(float)
 
+def _quarterly_trajectories(team: np.ndarray, report: np.ndarray, fw: np.ndarray,
+                            staff: pd.DataFrame, staff_team: np.ndarray, n_teams: int,
+                            until_day: int, rng: np.random.Generator
+                            ) -> tuple[dict[str, np.ndarray], np.ndarray, pd.DataFrame]:
+    """Event dates of all cases, generated quarter by quarter, and the caseload.
+
+    Cases reported in quarter q meet deadlines by the team's caseload per FTE
+    at the end of quarter q-1 (NaN before the first measured quarter end).
+
+    Returns:
+        (event-date columns as day offsets, not yet truncated at ``until_day``;
+        caseload per FTE at report per case; the caseload table: team_idx, q,
+        day, open, fte, caseload for each quarter ending by ``until_day``).
+    """
+    n = len(team)
     cols = {k: np.full(n, P.NAD, dtype=np.int64) for k in
             ("date_first_contact", "date_assessment_done", "date_application", "date_decision",
              "date_closed")}
     load_at_report = np.full(n, np.nan)
     q_of = quarter_of(report)
     last_q = int(quarter_of(np.array([until_day]))[0])
+    s_start, s_end = staff["start_date"].to_numpy(), staff["end_date"].to_numpy()
+    s_fte = staff["fte"].to_numpy(float)
     cl_rows = []
     prev = np.full(n_teams, np.nan)
     for q in range(0, last_q + 1):
@@ -151,40 +203,24 @@ def build_cases(teams: pd.DataFrame, areas: pd.DataFrame, staff: pd.DataFrame,
             prev = c
             for t in range(n_teams):
                 cl_rows.append((t, q, d, o[t], f[t], c[t]))
+    caseload = pd.DataFrame(cl_rows, columns=["team_idx", "q", "day", "open", "fte", "caseload"])
+    return cols, load_at_report, caseload
 
-    # events after until have not happened yet
-    for k in cols:
-        cols[k] = np.where(cols[k] > until_day, P.NAD, cols[k])
 
-    reason = np.full(n, None, dtype=object)
+def _closure_reasons(fw: np.ndarray, cols: dict[str, np.ndarray],
+                     rng: np.random.Generator) -> np.ndarray:
+    """Closure reason per closed case (None when open), drawn uniformly from
+    ``CLOSURE_REASONS`` by framework; 'none' cases never contacted: 'geen hulpvraag'."""
+    reason = np.full(len(fw), None, dtype=object)
     closed_mask = has(cols["date_closed"])
-    u = rng.random(n)
+    u = rng.random(len(fw))
     for key, opts in CLOSURE_REASONS.items():
         sel = closed_mask & ((fw == "none") if key == "none" else (fw != "none"))
         arr = np.asarray(opts, dtype=object)
         reason[sel] = arr[np.minimum((u[sel] * len(arr)).astype(int), len(arr) - 1)]
     no_contact = (fw == "none") & ~has(cols["date_first_contact"]) & closed_mask
     reason[no_contact] = "geen hulpvraag"
-
-    client = _clients(team, n_teams, rng)
-    width = max(7, len(str(n)))
-    case_id = np.array([f"C{k + 1:0{width}d}" for k in range(n)], dtype=object)
-    cases = pd.DataFrame({
-        "case_id": case_id,
-        "client_id": client,
-        "organisation": teams["organisation"].to_numpy(object)[team],
-        "team": teams["team"].to_numpy(object)[team],
-        "area_code": area,
-        "legal_framework": fw,
-        "date_report": report,
-        **cols,
-        "closure_reason": reason,
-    })
-    caseload = pd.DataFrame(cl_rows, columns=["team_idx", "q", "day", "open", "fte", "caseload"])
-    yrs = year_of(report)
-    truth = {"new_cases_per_year": {str(int(y)): int(c) for y, c in zip(*np.unique(yrs, return_counts=True), strict=True)},
-             "load_at_report": load_at_report}
-    return CaseResult(cases, team, caseload, truth)
+    return reason
 
 
 def _trajectories(sel: np.ndarray, fw: np.ndarray, report: np.ndarray, load: np.ndarray,

@@ -113,17 +113,52 @@ def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame
                 caseload: pd.DataFrame, tracks: dict, until_day: int,
                 rng: np.random.Generator, variant: PreventionVariant | None = None,
                 seed: int = 0) -> HoursResult:
-    """Generate the time registrations (see module doc; ``variant``: :func:`plant_shares`)."""
+    """Generate the time registrations (see module doc; ``variant``: :func:`plant_shares`).
+
+    Draw order (fixed, so the output is byte-stable): planted shares, preventive
+    split, employee weeks, week hours, legal frameworks, assignment ids.
+    """
     n_teams = len(teams)
     n_q = int(quarter_of(np.array([until_day]))[0]) + 1
     grid, model, base = plant_shares(caseload, n_teams, n_q, rng, variant, seed)
     split = rng.uniform(0.5, 0.7, n_teams)  # individual part of preventive hours
+    rep, date, nd = _employee_weeks(staff, until_day, rng)
+    t = staff_team[rep]
+    pact = teams["pact"].to_numpy(bool)[t]
+    h = _week_hours(staff["fte"].to_numpy(float)[rep], nd, staff["role"].to_numpy(object)[rep],
+                    pact, grid[t, quarter_of(date)], split[t], rng)
+    row_week, act, hours = _long_rows(h)
+    del h
+    fw = _framework_codes(act, rng)
+    org_week = staff["organisation"].to_numpy(object)[rep]
+    aid_code, all_ids = _assignment_codes(act, row_week, date, org_week, pact, tracks, rng)
+    df = pd.DataFrame({
+        **_staff_columns(staff, rep, row_week),
+        "date": date[row_week],
+        "activity": pd.Categorical.from_codes(act, list(ACTIVITY_ORDER)),
+        "hours": hours,
+        "legal_framework": pd.Categorical.from_codes(fw, [*STATUTORY_FRAMEWORKS, "none"]),
+        "assignment_id": pd.Categorical.from_codes(aid_code, all_ids),
+    })
+    order = np.lexsort((act, df["employee_id"].cat.codes.to_numpy(), df["date"].to_numpy()))
+    df = df.iloc[order].reset_index(drop=True)
+    return HoursResult(df, model, _hours_truth(teams, base, split))
 
+
+def _employee_weeks(staff: pd.DataFrame, until_day: int,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per employee-week worked: (staff row, registration day, working days).
+
+    Weeks run Monday..Sunday; a spell's weeks are clipped to its start and end
+    (open or later ends: ``until_day``), work days are Monday..Friday. A week is
+    dropped when it has no work day in the spell or the employee is absent
+    (share ``P.ABSENT_WEEK_SHARE``). The registration day (day offset) is one
+    uniformly drawn work day of the week; working days are 1..5.
+    """
     start = np.maximum(staff["start_date"].to_numpy(), 0)
     end_raw = staff["end_date"].to_numpy()
     end = np.where(has(end_raw), np.minimum(end_raw, until_day), until_day)
-    ok = start <= end
-    sp = np.flatnonzero(ok)
+    sp = np.flatnonzero(start <= end)
     w0 = (start[sp] + 1) // 7
     w1 = (end[sp] + 1) // 7
     nw = w1 - w0 + 1
@@ -134,15 +169,27 @@ def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame
     hi = np.minimum(7 * week + 3, end[rep])
     keep = (lo <= hi) & (rng.random(len(rep)) >= P.ABSENT_WEEK_SHARE)
     rep, lo, hi = rep[keep], lo[keep], hi[keep]
-    n = len(rep)
     nd = hi - lo + 1
-    date = lo + (rng.random(n) * nd).astype(np.int64)
-    t = staff_team[rep]
-    q = quarter_of(date)
-    pact = teams["pact"].to_numpy(bool)[t]
-    role = staff["role"].to_numpy(object)[rep]
-    fte = staff["fte"].to_numpy(float)[rep]
+    date = lo + (rng.random(len(rep)) * nd).astype(np.int64)
+    return rep, date, nd
 
+
+def _week_hours(fte: np.ndarray, nd: np.ndarray, role: np.ndarray, pact: np.ndarray,
+                planned_share: np.ndarray, split: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:
+    """Hours per employee-week and activity (shape n x 6, columns in ``ACTIVITY_ORDER``).
+
+    Args:
+        fte: FTE of the week's spell; nd: working days in the week (1..5).
+        role: the spell's role (team leads and support staff get fixed shares).
+        pact: the team is a PACT team (higher additional-assignment share).
+        planned_share: the team-quarter planned preventive share of direct hours (0..1).
+        split: the team's individual part of preventive hours (0..1).
+
+    Returns:
+        Hours rounded to quarter hours, at most 24 per cell; zero cells mean no row.
+    """
+    n = len(fte)
     total = fte * P.HOURS_PER_FTE_WEEK * nd / 5.0 * np.clip(rng.normal(1.0, 0.06, n), 0.7, 1.3)
     add = np.where(pact, P.ADDITIONAL_SHARE["pact"], P.ADDITIONAL_SHARE["other"]) * rng.lognormal(0, 0.25, n)
     coord = P.COORDINATION_SHARE * rng.lognormal(0, 0.2, n)
@@ -150,38 +197,38 @@ def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame
     over = np.where(role == "team_lead", 0.35, np.where(role == "support", 0.45, over))
     coord = np.where(role == "team_lead", 0.25, coord)
     direct = np.clip(1.0 - add - coord - over, 0.05, 1.0)
-    share = np.clip(grid[t, q] + rng.normal(0.0, P.PREVENTION_ROW_SD, n), 0.01, 0.97)
+    share = np.clip(planned_share + rng.normal(0.0, P.PREVENTION_ROW_SD, n), 0.01, 0.97)
     prev = total * direct * share
     h = np.stack([
         total * direct - prev,
-        prev * split[t],
-        prev * (1.0 - split[t]),
+        prev * split,
+        prev * (1.0 - split),
         total * coord,
         total * add,
         total * over,
     ], axis=1)
-    h = np.minimum(np.round(h * 4.0) / 4.0, 24.0)
-    present = h > 0
-    row_week = np.repeat(np.arange(n), 6)[present.ravel()]
-    act = np.tile(np.arange(6), n)[present.ravel()]
-    hours = h.ravel()[present.ravel()]
-    del h, present
+    return np.minimum(np.round(h * 4.0) / 4.0, 24.0)
 
-    # legal framework: statutory rows by the case mix, preventive rows 'none'
+
+def _long_rows(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Long form of the positive cells of ``h``: (week row, activity code 0..5, hours)."""
+    present = h > 0
+    flat = present.ravel()
+    n, k = h.shape
+    return np.repeat(np.arange(n), k)[flat], np.tile(np.arange(k), n)[flat], h.ravel()[flat]
+
+
+def _framework_codes(act: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Legal-framework code per hours row: statutory rows drawn by the case mix
+    (codes into ``STATUTORY_FRAMEWORKS``), preventive rows 4 ('none'), others -1 (empty)."""
     mix = np.array([P.FRAMEWORK_MIX[f] for f in STATUTORY_FRAMEWORKS])
     fw_code = rng.choice(len(mix), size=len(act), p=mix / mix.sum())
-    fw_cats = list(STATUTORY_FRAMEWORKS) + ["none"]
-    fw = np.where(act == 0, fw_code, np.where((act == 1) | (act == 2), 4, -1))
+    return np.where(act == 0, fw_code, np.where((act == 1) | (act == 2), 4, -1))
 
-    # assignment ids of additional rows
-    aid_code = np.full(len(act), -1, dtype=np.int64)
-    is_add = np.flatnonzero(act == 4)
-    wk = row_week[is_add]
-    d_add = date[wk]
-    org_add = staff["organisation"].to_numpy(object)[rep[wk]]
-    pact_add = pact[wk]
-    u = rng.random(len(is_add))
-    tr_u = rng.random(len(is_add))
+
+def _track_catalogue(tracks: dict) -> tuple[list[str], dict, dict]:
+    """All assignment ids (first seen over the sorted track keys), the id codes of each
+    track, and the number of tracks per (organisation, commissioner)."""
     all_ids: list[str] = []
     id_pos: dict[str, int] = {}
     for _key, (_starts, ids) in sorted(tracks.items()):
@@ -190,18 +237,47 @@ def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame
                 id_pos[a] = len(all_ids)
                 all_ids.append(a)
     codes_by_track = {k: np.array([id_pos[a] for a in v[1]], dtype=np.int64) for k, v in tracks.items()}
-    n_tracks = {}
+    n_tracks: dict[tuple[str, str], int] = {}
     for (org, comm, tr) in tracks:
         n_tracks[(org, comm)] = max(n_tracks.get((org, comm), 0), tr + 1)
+    return all_ids, codes_by_track, n_tracks
+
+
+def _commissioned(org: str, comm: str, org_add: np.ndarray, pact_add: np.ndarray,
+                  u: np.ndarray, org_has_pact: bool) -> np.ndarray:
+    """Mask of additional rows of ``org`` commissioned by ``comm`` ('gemeente' or 'PACT').
+
+    A PACT team's row is PACT-commissioned when its uniform ``u`` is below
+    ``P.PACT_COMMISSIONED_SHARE`` (and the organisation has PACT tracks); the
+    organisation's other rows are commissioned by the municipality.
+    """
+    if comm == "PACT":
+        return (org_add == org) & pact_add & (u < P.PACT_COMMISSIONED_SHARE)
+    return (org_add == org) & ~(pact_add & org_has_pact & (u < P.PACT_COMMISSIONED_SHARE))
+
+
+def _assignment_codes(act: np.ndarray, row_week: np.ndarray, date: np.ndarray,
+                      org_week: np.ndarray, pact_week: np.ndarray, tracks: dict,
+                      rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """Assignment id code per hours row (-1 = none) and the id categories.
+
+    Only additional-assignment rows (activity 4) get an id: the commissioner
+    (see :func:`_commissioned`), then a uniformly drawn track of that
+    organisation and commissioner, then the track's assignment running on the
+    row's date (day offset).
+    """
+    aid_code = np.full(len(act), -1, dtype=np.int64)
+    is_add = np.flatnonzero(act == 4)
+    wk = row_week[is_add]
+    d_add, org_add, pact_add = date[wk], org_week[wk], pact_week[wk]
+    u = rng.random(len(is_add))
+    tr_u = rng.random(len(is_add))
+    all_ids, codes_by_track, n_tracks = _track_catalogue(tracks)
     for org in P.ORGANISATIONS:
         for comm in ("gemeente", "PACT"):
             if (org, comm) not in n_tracks:
                 continue
-            if comm == "PACT":
-                sel = (org_add == org) & pact_add & (u < P.PACT_COMMISSIONED_SHARE)
-            else:
-                has_pact = (org, "PACT") in n_tracks
-                sel = (org_add == org) & ~(pact_add & has_pact & (u < P.PACT_COMMISSIONED_SHARE))
+            sel = _commissioned(org, comm, org_add, pact_add, u, (org, "PACT") in n_tracks)
             k = n_tracks[(org, comm)]
             trk = np.minimum((tr_u * k).astype(int), k - 1)
             for tr in range(k):
@@ -211,23 +287,22 @@ def build_hours(staff: pd.DataFrame, staff_team: np.ndarray, teams: pd.DataFrame
                 starts, _ = tracks[(org, comm, tr)]
                 pos = np.searchsorted(starts, d_add[s2], side="right") - 1
                 aid_code[is_add[s2]] = codes_by_track[(org, comm, tr)][pos]
+    return aid_code, all_ids
 
-    emp_cat = pd.Categorical(staff["employee_id"].to_numpy(object)[rep])
-    org_cat = pd.Categorical(staff["organisation"].to_numpy(object)[rep])
-    team_cat = pd.Categorical(staff["team"].to_numpy(object)[rep])
-    df = pd.DataFrame({
-        "employee_id": pd.Categorical.from_codes(emp_cat.codes[row_week], emp_cat.categories),
-        "organisation": pd.Categorical.from_codes(org_cat.codes[row_week], org_cat.categories),
-        "team": pd.Categorical.from_codes(team_cat.codes[row_week], team_cat.categories),
-        "date": date[row_week],
-        "activity": pd.Categorical.from_codes(act, list(ACTIVITY_ORDER)),
-        "hours": hours,
-        "legal_framework": pd.Categorical.from_codes(fw, fw_cats),
-        "assignment_id": pd.Categorical.from_codes(aid_code, all_ids),
-    })
-    order = np.lexsort((act, df["employee_id"].cat.codes.to_numpy(), df["date"].to_numpy()))
-    df = df.iloc[order].reset_index(drop=True)
-    truth = {"team_base_share": {teams["team"].iloc[i]: round(float(base[i]), 4) for i in range(n_teams)},
-             "individual_part_of_preventive": {teams["team"].iloc[i]: round(float(split[i]), 4)
-                                               for i in range(n_teams)}}
-    return HoursResult(df, model, truth)
+
+def _staff_columns(staff: pd.DataFrame, rep: np.ndarray,
+                   row_week: np.ndarray) -> dict[str, pd.Categorical]:
+    """Employee id, organisation and team per hours row, as categoricals."""
+    out = {}
+    for col in ("employee_id", "organisation", "team"):
+        cat = pd.Categorical(staff[col].to_numpy(object)[rep])
+        out[col] = pd.Categorical.from_codes(cat.codes[row_week], cat.categories)
+    return out
+
+
+def _hours_truth(teams: pd.DataFrame, base: np.ndarray, split: np.ndarray) -> dict:
+    """Ground truth per team: base preventive share and individual part (fractions, 4 decimals)."""
+    names = teams["team"]
+    return {"team_base_share": {names.iloc[i]: round(float(base[i]), 4) for i in range(len(teams))},
+            "individual_part_of_preventive": {names.iloc[i]: round(float(split[i]), 4)
+                                              for i in range(len(teams))}}

@@ -28,6 +28,7 @@ class StaffResult:
 
 
 def _mean_fte() -> float:
+    """Expected FTE of a fresh draw from ``P.FTE_VALUES``."""
     return float(np.dot(P.FTE_VALUES, P.FTE_PROBS))
 
 
@@ -99,6 +100,8 @@ def _cum_hazard(teams: pd.DataFrame, until_day: int) -> np.ndarray:
 
 def _lag(orgs: np.ndarray, ends: np.ndarray, team_idx: np.ndarray, dip_team: int,
          rng: np.random.Generator) -> np.ndarray:
+    """Refill lag in whole days (>= 1): gamma with shape 2 and the organisation's mean
+    (``P.REFILL_MONTHS``), longer in the dip team for ends within the dip window."""
     mean = np.array([P.REFILL_MONTHS[o] for o in orgs], dtype=float) * 30.44
     dip = ((team_idx == dip_team) & (ends >= day(P.STAFF_DIP["start"]))
            & (ends <= day(P.STAFF_DIP["end"])))
@@ -107,33 +110,81 @@ def _lag(orgs: np.ndarray, ends: np.ndarray, team_idx: np.ndarray, dip_team: int
 
 
 def build_staff(teams: pd.DataFrame, until_day: int, rng: np.random.Generator) -> StaffResult:
-    """Generate slots, spells, transfers, employee ids and the formation."""
-    slots = build_slots(teams, until_day, rng)
-    H = _cum_hazard(teams, until_day)
-    width = H.shape[1]
-    flatH = (H + (np.arange(len(teams)) * (H[:, -1].max() + 10.0))[:, None]).ravel()
-    dip_team = int(np.flatnonzero(teams["team"].to_numpy() == P.STAFF_DIP["team"])[0])
-    s_team = slots["team_idx"].to_numpy()
-    s_org = slots["organisation"].to_numpy(object)
-    n = len(slots)
+    """Generate slots, spells, transfers, employee ids and the formation.
 
-    # initial occupants (95% filled on 2019-01-01) and first starts of vacant slots
-    initial = slots["open_day"].to_numpy() == 0
-    filled = initial & (rng.random(n) < 0.95)
+    Draw order (fixed, so the output is byte-stable): slots, first starts,
+    spell ends and refill lags, spell FTE, end reasons, fixed-term contracts.
+    """
+    slots = build_slots(teams, until_day, rng)
+    dip_team = int(np.flatnonzero(teams["team"].to_numpy() == P.STAFF_DIP["team"])[0])
+    slot_i, sp_start, sp_end = _spells(slots, teams, until_day, dip_team, rng)
+    team_i = slots["team_idx"].to_numpy()[slot_i]
+    org = slots["organisation"].to_numpy(object)[slot_i]
+    role = slots["role"].to_numpy(object)[slot_i]
+    fte = _spell_fte(slots["fte"].to_numpy()[slot_i], role, rng)
+    reason = _end_reasons(sp_end, rng)
+    sp_end, reason, parent, n_failed = _link_transfers(sp_start, sp_end, reason, team_i, org)
+    sp_end, reason = _fixed_terms(sp_start, sp_end, reason, until_day, rng)
+    team_names = teams["team"].to_numpy(object)
+    staff = pd.DataFrame({
+        "employee_id": _employee_ids(parent),
+        "organisation": org,
+        "team": team_names[team_i],
+        "role": role,
+        "fte": fte.astype(float),
+        "start_date": sp_start,
+        "end_date": sp_end,
+        "end_reason": reason,
+    })
+    staff["_team_idx"] = team_i
+    staff = staff.sort_values(["start_date", "employee_id"], kind="stable", ignore_index=True)
+    team_idx = staff.pop("_team_idx").to_numpy()
+    slot_counts = np.bincount(slots["team_idx"].to_numpy(), minlength=len(teams))
+    truth = {"transfers_without_match_relabelled_voluntary": int(n_failed),
+             "slots_per_team": {str(t): int(c) for t, c in zip(team_names, slot_counts, strict=True)}}
+    return StaffResult(staff, slots, _formation(slots, until_day), team_idx, truth)
+
+
+def _first_starts(slots: pd.DataFrame, until_day: int, dip_team: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(slot, start day) of each slot's first spell starting by ``until_day``.
+
+    Slots open on day 0 are filled with 95% chance by an occupant who started
+    up to 11 years earlier (negative day offset); the others start after a
+    refill lag (days) from the slot's opening day.
+    """
+    n = len(slots)
+    open_day = slots["open_day"].to_numpy()
+    filled = (open_day == 0) & (rng.random(n) < 0.95)
     start = np.where(filled, -rng.integers(1, 11 * 365, n), 0).astype(np.int64)
     vac = ~filled
-    start[vac] = slots["open_day"].to_numpy()[vac] + _lag(s_org[vac], slots["open_day"].to_numpy()[vac],
-                                                          s_team[vac], dip_team, rng)
-    pend_slot = np.arange(n)[start <= until_day]
-    pend_start = start[start <= until_day]
+    start[vac] = open_day[vac] + _lag(slots["organisation"].to_numpy(object)[vac], open_day[vac],
+                                      slots["team_idx"].to_numpy()[vac], dip_team, rng)
+    return np.arange(n)[start <= until_day], start[start <= until_day]
 
+
+def _spells(slots: pd.DataFrame, teams: pd.DataFrame, until_day: int, dip_team: int,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Employment spells (slot, start day, end day), sorted by start then slot.
+
+    Each spell ends when the team's cumulative hazard from its start (day 0 at
+    the earliest) exceeds a unit exponential draw; an end after ``until_day``
+    is open (``P.NAD``). An ended spell's slot is refilled after a lag (days)
+    while that falls by ``until_day``.
+    """
+    H = _cum_hazard(teams, until_day)
+    width = H.shape[1]
+    # one increasing array: each team's curve shifted above the previous team's
+    flatH = (H + (np.arange(len(teams)) * (H[:, -1].max() + 10.0))[:, None]).ravel()
+    s_team = slots["team_idx"].to_numpy()
+    s_org = slots["organisation"].to_numpy(object)
+    pend_slot, pend_start = _first_starts(slots, until_day, dip_team, rng)
     rec_slot, rec_start, rec_end = [], [], []
     while len(pend_slot):
         t = s_team[pend_slot]
         e = rng.exponential(1.0, len(pend_slot))
         base = t * width
-        s0 = np.maximum(pend_start, 0)
-        target = flatH[base + s0] + e
+        target = flatH[base + np.maximum(pend_start, 0)] + e
         idx = np.searchsorted(flatH, target, side="left") - base - 1
         end = np.where(idx > until_day, P.NAD, idx).astype(np.int64)
         rec_slot.append(pend_slot)
@@ -144,29 +195,47 @@ def build_staff(teams: pd.DataFrame, until_day: int, rng: np.random.Generator) -
         keep = nxt <= until_day
         pend_slot = pend_slot[ended][keep]
         pend_start = nxt[keep]
-
     slot_i = np.concatenate(rec_slot)
     sp_start = np.concatenate(rec_start)
     sp_end = np.concatenate(rec_end)
-    m = len(slot_i)
     order = np.lexsort((slot_i, sp_start))
-    slot_i, sp_start, sp_end = slot_i[order], sp_start[order], sp_end[order]
-    team_i = s_team[slot_i]
-    org = s_org[slot_i]
-    fte = np.where(rng.random(m) < 0.7, slots["fte"].to_numpy()[slot_i],
-                   rng.choice(np.asarray(P.FTE_VALUES), size=m, p=np.asarray(P.FTE_PROBS)))
-    fte = np.where(slots["role"].to_numpy(object)[slot_i] == "team_lead",
-                   np.maximum(fte, 0.9), fte)
-    reasons = np.asarray(list(P.END_REASON_MIX), dtype=object)
-    reason = reasons[rng.choice(len(reasons), size=m, p=np.asarray(list(P.END_REASON_MIX.values())))]
-    ended = sp_end != P.NAD
-    reason = np.where(ended, reason, None)
+    return slot_i[order], sp_start[order], sp_end[order]
 
-    # transfers: link to a fresh hire elsewhere that starts shortly before the planned end
+
+def _spell_fte(slot_fte: np.ndarray, role: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """FTE per spell: the slot's FTE with 70% chance, else a fresh draw; team leads >= 0.9."""
+    m = len(slot_fte)
+    fte = np.where(rng.random(m) < 0.7, slot_fte,
+                   rng.choice(np.asarray(P.FTE_VALUES), size=m, p=np.asarray(P.FTE_PROBS)))
+    return np.where(role == "team_lead", np.maximum(fte, 0.9), fte)
+
+
+def _end_reasons(sp_end: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """End reason per spell drawn from ``P.END_REASON_MIX``; None for open spells."""
+    reasons = np.asarray(list(P.END_REASON_MIX), dtype=object)
+    reason = reasons[rng.choice(len(reasons), size=len(sp_end),
+                                p=np.asarray(list(P.END_REASON_MIX.values())))]
+    return np.where(sp_end != P.NAD, reason, None)
+
+
+def _link_transfers(sp_start: np.ndarray, sp_end: np.ndarray, reason: np.ndarray,
+                    team_i: np.ndarray, org: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Link each transfer to a fresh hire in another team (returns copies, inputs unchanged).
+
+    In order of end day, a transfer takes the latest unlinked spell starting
+    after day 0, within 90 days before to 1 day after its end, at least 31 days
+    after its own start, in another team of the same organisation (internal)
+    or of another organisation; its end moves to the day before that start.
+    Without a candidate the reason becomes 'voluntary'.
+
+    Returns:
+        (end days, reasons, root spell per spell, number relabelled voluntary).
+    """
+    sp_end, reason = sp_end.copy(), reason.copy()
+    m = len(sp_start)
     parent = np.arange(m)
     linked = np.zeros(m, dtype=bool)
-    team_names = teams["team"].to_numpy(object)
-    tr = np.flatnonzero(ended & np.isin(reason, ["transfer_internal", "transfer_other_wijkteam"]))
+    tr = np.flatnonzero((sp_end != P.NAD) & np.isin(reason, ["transfer_internal", "transfer_other_wijkteam"]))
     tr = tr[np.lexsort((tr, sp_end[tr]))]
     fresh = sp_start > 0
     n_failed = 0
@@ -189,37 +258,37 @@ def build_staff(teams: pd.DataFrame, until_day: int, rng: np.random.Generator) -
         if np.array_equal(nxt, parent):
             break
         parent = nxt
+    return sp_end, reason, parent, n_failed
 
-    # fixed-term contracts among recent open spells: planned end after until
-    open_recent = (sp_end == P.NAD) & (sp_start > until_day - 548) & (rng.random(m) < P.FIXED_TERM_SHARE)
+
+def _fixed_terms(sp_start: np.ndarray, sp_end: np.ndarray, reason: np.ndarray, until_day: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-term contracts among open spells started in the last 548 days.
+
+    A share ``P.FIXED_TERM_SHARE`` gets a planned end (after ``until_day``) of
+    364 or 729 days after the start, reason 'end_of_contract'.
+    """
+    open_recent = (sp_end == P.NAD) & (sp_start > until_day - 548) \
+        & (rng.random(len(sp_start)) < P.FIXED_TERM_SHARE)
     planned = sp_start + np.where(sp_start + 364 > until_day, 364, 729)
-    sp_end = np.where(open_recent, planned, sp_end)
-    reason = np.where(open_recent, "end_of_contract", reason)
+    return np.where(open_recent, planned, sp_end), np.where(open_recent, "end_of_contract", reason)
 
-    # employee ids in order of each person's first spell
+
+def _employee_ids(parent: np.ndarray) -> np.ndarray:
+    """Employee id per spell ('E' + zero-padded number), numbered in order of each
+    person's first spell (``parent``: the person's root spell)."""
+    m = len(parent)
     roots, first_pos = np.unique(parent, return_index=True)
-    rank = np.empty(m, dtype=np.int64)
     order_roots = roots[np.argsort(first_pos, kind="stable")]
     rank_of_root = np.empty(m, dtype=np.int64)
     rank_of_root[order_roots] = np.arange(len(order_roots))
-    rank = rank_of_root[parent]
     width_id = max(5, len(str(len(order_roots))))
     ids = np.array([f"E{k + 1:0{width_id}d}" for k in range(len(order_roots))], dtype=object)
+    return ids[rank_of_root[parent]]
 
-    staff = pd.DataFrame({
-        "employee_id": ids[rank],
-        "organisation": org,
-        "team": team_names[team_i],
-        "role": slots["role"].to_numpy(object)[slot_i],
-        "fte": fte.astype(float),
-        "start_date": sp_start,
-        "end_date": sp_end,
-        "end_reason": reason,
-    })
-    staff["_team_idx"] = team_i
-    staff = staff.sort_values(["start_date", "employee_id"], kind="stable", ignore_index=True)
-    team_idx = staff.pop("_team_idx").to_numpy()
 
+def _formation(slots: pd.DataFrame, until_day: int) -> pd.DataFrame:
+    """Budgeted FTE per organisation and year: FTE of slots open on 1 July (2 decimals)."""
     years = np.arange(2019, int(year_of(np.array([until_day]))[0]) + 1)
     rows = []
     for org_name in P.ORGANISATIONS:
@@ -227,8 +296,4 @@ def build_staff(teams: pd.DataFrame, until_day: int, rng: np.random.Generator) -
         for y in years:
             jul1 = day(pd.Timestamp(y, 7, 1).date())
             rows.append((org_name, int(y), round(float(so.loc[so["open_day"] <= jul1, "fte"].sum()), 2)))
-    formation = pd.DataFrame(rows, columns=["organisation", "year", "budgeted_fte"])
-    truth = {"transfers_without_match_relabelled_voluntary": int(n_failed),
-             "slots_per_team": {str(t): int(c) for t, c in
-                                zip(team_names, np.bincount(s_team, minlength=len(teams)), strict=True)}}
-    return StaffResult(staff, slots, formation, team_idx, truth)
+    return pd.DataFrame(rows, columns=["organisation", "year", "budgeted_fte"])
