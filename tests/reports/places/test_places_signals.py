@@ -220,3 +220,14 @@ def test_report_says_so_without_signals(proc: Path, tmp_path: Path):
     note = tables.signals_note(build(_ctx(proc, tmp_path, "DOCK"), {}))
     assert note == ("Er zijn geen signalen uit de praktijk van DOCK over de thema's bij de "
                     "figuren van dit rapport in de getoonde periode.")
+
+
+def test_row_marks_cap_the_circles_per_row_and_count_the_rest():
+    from zwt_analysis.present.signals import row_marks
+
+    fig, ax = plt.subplots()
+    row_marks(ax, [0.0, 1.0], [[1, 2, 3, 4, 5, 6, 7], []], max_per_row=5)
+    texts = [(t.get_text(), t.xyann) for t in ax.texts]
+    assert [t for t, _ in texts] == ["1", "2", "3", "4", "5", "+2"]  # the empty row: nothing
+    assert [x for _, (x, _y) in texts] == [10, 28, 46, 64, 82, 100]  # 18 points apart
+    plt.close(fig)
