@@ -30,10 +30,10 @@ from . import _params as P
 from . import _questions
 from ._areas import build_areas, build_teams
 from ._calendar import day, quarter_label, quarter_of, year_of
-from ._cases import build_cases
-from ._funding import build_budgets
-from ._hours import PreventionVariant, build_hours
-from ._kpi import build_register, build_values
+from ._cases import CaseResult, build_cases
+from ._funding import FundingResult, build_budgets
+from ._hours import HoursResult, PreventionVariant, build_hours
+from ._kpi import KpiResult, build_register, build_values
 from ._measures import outflow_rate as realised_outflow
 from ._messy import _Fresh, add_broken_rows
 from ._messy_files import (
@@ -45,7 +45,7 @@ from ._messy_files import (
     write_xlsx,
 )
 from ._signals import build_bends_and_signals
-from ._staff import build_staff
+from ._staff import StaffResult, build_staff
 from ._staff import outflow_rate as planned_outflow
 from ._write import format_table, header_names, write_csv
 
@@ -279,6 +279,10 @@ def _clean_json(x):
 
 
 def _within_slope(df: pd.DataFrame, y: str, x: str, group: str) -> float:
+    """Pooled within-group OLS slope of ``y`` on ``x`` (both demeaned per ``group``).
+
+    Rows missing ``x`` or ``y`` are dropped; NaN when ``x`` has no within-group variance.
+    """
     d = df.dropna(subset=[x, y])
     xc = d[x] - d.groupby(group)[x].transform("mean")
     yc = d[y] - d.groupby(group)[y].transform("mean")
@@ -286,91 +290,52 @@ def _within_slope(df: pd.DataFrame, y: str, x: str, group: str) -> float:
     return float((xc * yc).sum() / den) if den > 0 else float("nan")
 
 
-def _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends, tables) -> dict:
+def _rate(pair: tuple[int, int]) -> float | None:
+    """``num / den`` rounded to 4 decimals (a fraction, not %); None when ``den`` is 0."""
+    num, den = pair
+    return round(num / den, 4) if den else None
+
+
+def _dated(spec: dict) -> dict:
+    """``spec`` with its ``date`` values as ISO strings (other values unchanged)."""
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in spec.items()}
+
+
+def _ground_truth(seed: int, scale: float, until: date, U: int, teams: pd.DataFrame,
+                  areas: pd.DataFrame, st: StaffResult, cs: CaseResult, fu: FundingResult,
+                  hr: HoursResult, kp: KpiResult, bends: list[dict],
+                  tables: dict[str, pd.DataFrame]) -> dict:
+    """The ground-truth record written as ``ground_truth.json``, in its fixed key order.
+
+    ``U`` is ``until`` as a day offset since 2019-01-01. Takes no random draws:
+    everything is either a planted parameter or measured from the tables.
+    """
     team_names = teams["team"].to_list()
-    orgs = {org: {"teams": [t for t in team_names if teams.set_index("team").loc[t, "organisation"] == org],
-                  "areas": areas.loc[areas["organisation"] == org, "area_code"].to_list()}
-            for org in P.ORGANISATIONS}
     years = list(range(2019, until.year + 1))
     full_years = [y for y in years if date(y, 12, 31) <= until]
-
-    # prevention: planted table and the realised share from the written hours
-    model = hr.share.copy()
-    model["team"] = [team_names[i] for i in model["team_idx"]]
-    h = tables["time_registrations"]
-    q = quarter_of(h["date"].to_numpy())
-    act = h["activity"].astype(object).to_numpy()
-    keep = np.isin(act, ["preventive_individual", "preventive_collective", "statutory_individual"])
-    g = pd.DataFrame({"team": h["team"].astype(object).to_numpy()[keep], "q": q[keep],
-                      "prev": np.where(act[keep] == "statutory_individual", 0.0, h["hours"].to_numpy()[keep]),
-                      "all": h["hours"].to_numpy()[keep]}).groupby(["team", "q"]).sum()
-    g["realised_share"] = g["prev"] / g["all"]
-    model = model.merge(g["realised_share"].reset_index(), on=["team", "q"], how="left")
-    realised_slope = _within_slope(model, "realised_share", "caseload", "team")
-    hours_all = pd.DataFrame({"pact": teams.set_index("team").loc[h["team"].astype(object), "pact"].to_numpy(),
-                              "add": np.where(act == "additional_assignment", h["hours"].to_numpy(), 0.0),
-                              "all": h["hours"].to_numpy()}).groupby("pact").sum()
-    add_share = {("pact" if k else "non_pact"): float(r["add"] / r["all"]) for k, r in hours_all.iterrows()}
-
-    # deadlines: realised pending and exact-on-limit counts
-    c = cs.cases
-    dl = {}
-    for key, spec in P.DEADLINES.items():
-        sub = c[c["legal_framework"] == spec["framework"]]
-        s = sub[spec["start"]].to_numpy()
-        e = sub[spec["end"]].to_numpy()
-        has_s = s != P.NAD
-        has_e = e != P.NAD
-        dl[key] = {"limit_days": spec["limit"], "alpha": spec["alpha"], "start": spec["start"],
-                   "end": spec["end"], "framework": spec["framework"],
-                   "pending_at_until": int((has_s & ~has_e & (U <= s + spec["limit"])).sum()),
-                   "met_exactly_on_limit": int((has_s & has_e & (e - s == spec["limit"])).sum())}
-
-    staff = st.staff
-    end_mix = staff.loc[staff["end_date"] != P.NAD, "end_reason"].value_counts()
-    workforce = {
-        "model": "each formation slot's occupant leaves with a daily hazard h(org, year) = "
-                 "-ln(1 - outflow_rate)/365.25/(1 - share transfer_internal); the slot stays vacant "
-                 "for a gamma(2) lag with mean refill_months, then the next spell starts",
-        "planned_outflow_rate": {org: {str(y): round(float(planned_outflow(org, y)), 4) for y in years}
-                                 for org in P.ORGANISATIONS},
-        "realised_outflow_rate": {org: {str(y): _rate(realised_outflow(staff, org, y, U)) for y in full_years}
-                                  for org in P.ORGANISATIONS},
-        "realised_city_outflow_rate": {str(y): _rate(realised_outflow(staff, None, y, U)) for y in full_years},
-        "end_reason_mix_planned": P.END_REASON_MIX,
-        "end_reasons_realised": {str(k): int(v) for k, v in end_mix.sort_index().items()},
-        "refill_months_mean": P.REFILL_MONTHS,
-        "formation": {org: {str(int(r.year)): float(r.budgeted_fte) for r in
-                            st.formation[st.formation["organisation"] == org].itertuples()}
-                      for org in P.ORGANISATIONS},
-        "formation_growth": [{"date": d.isoformat(), "share_of_2019_slots": s} for d, s in P.FORMATION_GROWTH],
-        "staff_dip": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in P.STAFF_DIP.items()},
-        "fixed_term_share_of_recent_open_spells": P.FIXED_TERM_SHARE,
-        "persons": int(staff["employee_id"].nunique()),
-        "headcount_at_until": int(staff.loc[(staff["start_date"] <= U) & ((staff["end_date"] == P.NAD)
-                                               | (staff["end_date"] >= U)), "employee_id"].nunique()),
-        "fte_at_until": round(float(staff.loc[(staff["start_date"] <= U) & ((staff["end_date"] == P.NAD)
-                                               | (staff["end_date"] >= U)), "fte"].sum()), 2),
-        "spells": int(len(staff)),
-        **st.truth,
+    hours = tables["time_registrations"]
+    return {
+        **_setup_truth(seed, scale, until, teams, areas),
+        "cases": _cases_truth(cs),
+        "caseload": _caseload_truth(cs.caseload, team_names),
+        "prevention": _prevention_truth(hr, team_names, hours),
+        "deadlines": _deadlines_truth(cs.cases, U),
+        "workforce": _workforce_truth(st, years, full_years, U),
+        "funding": _funding_truth(fu, teams, hours),
+        "kpi": kp.truth,
+        "signals": {"bends": bends, "n": int(len(tables["signals"])),
+                    "rule": "2-3 signals per bend dated within 40 days of it, plus background signals"},
     }
-    inc_by = fu.truth["incidental_funding_share_realised"]
-    pact_orgs = sorted(set(teams.loc[teams["pact"], "organisation"]))
-    funding = {
-        **fu.truth,
-        "additional_hours_share_planned": {"pact_teams": P.ADDITIONAL_SHARE["pact"],
-                                           "non_pact_teams": P.ADDITIONAL_SHARE["other"]},
-        "additional_hours_share_realised": {"pact_teams": round(add_share.get("pact", float("nan")), 4),
-                                            "non_pact_teams": round(add_share.get("non_pact", float("nan")), 4)},
-        "pact_commissioned_share_of_pact_team_additional_hours": P.PACT_COMMISSIONED_SHARE,
-        "additional_lines_per_org": {org: int(((fu.budgets["organisation"] == org)
-                                               & (fu.budgets["assignment_type"] == "additional")).sum())
-                                     for org in P.ORGANISATIONS},
-        "incidental_share_pact_orgs_mean": round(float(np.mean([np.mean(list(inc_by[o].values())) for o in pact_orgs])), 4),
-        "incidental_share_non_pact_orgs_mean": round(float(np.mean([np.mean(list(inc_by[o].values()))
-                                                                      for o in P.ORGANISATIONS if o not in pact_orgs])), 4),
-    }
-    cl = cs.caseload[np.isfinite(cs.caseload["caseload"])]
+
+
+def _setup_truth(seed: int, scale: float, until: date, teams: pd.DataFrame,
+                 areas: pd.DataFrame) -> dict:
+    """Run settings, organisations, PACT and the teams (population in residents, demand factors)."""
+    team_names = teams["team"].to_list()
+    org_of = teams.set_index("team")["organisation"]
+    orgs = {org: {"teams": [t for t in team_names if org_of.loc[t] == org],
+                  "areas": areas.loc[areas["organisation"] == org, "area_code"].to_list()}
+            for org in P.ORGANISATIONS}
     return {
         "synthetic": True,
         "seed": int(seed),
@@ -387,67 +352,180 @@ def _ground_truth(seed, scale, until, U, teams, areas, st, cs, fu, hr, kp, bends
         "area_assignment": "assumed: which organisation and team holds which wijk is invented",
         "population_total": int(areas["population"].sum()),
         "teams": {r.team: {"organisation": r.organisation, "pact": bool(r.pact),
-                           "population": int(r.population), "demand_multiplier": round(float(r.demand), 4),
+                           "population": int(r.population),
+                           "demand_multiplier": round(float(r.demand), 4),
                            "demand_growth_per_year": round(float(r.growth), 4)}
                   for r in teams.itertuples()},
-        "cases": {
-            "case_rate_per_resident_2019": P.CASE_RATE_2019,
-            "framework_mix": P.FRAMEWORK_MIX,
-            "covid_dip": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in P.COVID.items()},
-            "demand_surge": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in P.SURGE.items()},
-            "close_mean_days": P.CLOSE_MEAN_DAYS,
-            "reregistration_share": P.REREGISTRATION_SHARE,
-            "note": "registration starts empty on 2019-01-01, so caseload builds up during 2019",
-            "new_cases_per_year": cs.truth["new_cases_per_year"],
-            "open_at_until": int((c["date_closed"] == P.NAD).sum()),
-        },
-        "caseload": {
-            "definition": "cases open on the quarter's last day d (date_report <= d and date_closed "
-                          "empty or > d) / FTE employed that day (start_date <= d and end_date empty "
-                          "or >= d), per team; quarters whose last day is after until are not measured",
-            "team_mean": {team_names[int(k)]: round(float(v), 4) for k, v in
-                          cl.groupby("team_idx")["caseload"].mean().items()},
-            "range": [round(float(cl["caseload"].min()), 3), round(float(cl["caseload"].max()), 3)],
-            "median_from_2020": round(float(cl.loc[cl["q"] >= 4, "caseload"].median()), 3),
-        },
-        "prevention": {
-            "slope_preventive_share_per_caseload_per_fte": P.PREVENTION_SLOPE,
-            "model": "preventive_share(team, quarter) = base(team) + slope x (caseload_per_fte(team, "
-                     "quarter-end) - mean over the team's measured quarters) + N(0, noise_sd); rows vary "
-                     "around it with sd row_sd (averages out)",
-            "team_base": hr.truth["team_base_share"],
-            "noise_sd": P.PREVENTION_NOISE_SD,
-            "row_sd": P.PREVENTION_ROW_SD,
-            "individual_part_of_preventive": hr.truth["individual_part_of_preventive"],
-            "quarters_without_caseload": "carry the last planned share (not in the planted relation)",
-            "realised_within_team_slope": round(realised_slope, 5),
-            "team_quarters": [
-                {"team": r.team, "quarter": quarter_label(int(r.q)), "caseload_per_fte": round(float(r.caseload), 4),
-                 "planned_share": round(float(r.planned_share), 5),
-                 "realised_share": (round(float(r.realised_share), 5) if pd.notna(r.realised_share) else None)}
-                for r in model.itertuples()],
-        },
-        "deadlines": {
-            "model": "P(on time) = 1 / (1 + exp(-(alpha + beta x (load - center)))); load = the team's "
-                     "caseload_per_fte at the end of the quarter before date_report (2019-Q1 and "
-                     "undefined loads: center). On time: uniform days below the limit, or exactly the "
-                     "limit with prob exact_share; late: limit + geometric(mean late_mean_days). An event "
-                     "falling after until is missing (pending, or late once the limit has passed).",
-            "beta": P.DEADLINE_BETA,
-            "center": P.DEADLINE_CENTER,
-            "exact_share": P.DEADLINE_EXACT_SHARE,
-            "late_mean_days": P.DEADLINE_LATE_MEAN,
-            "application_share": P.APPLICATION_SHARE,
-            "limits": dl,
-        },
-        "workforce": workforce,
-        "funding": funding,
-        "kpi": kp.truth,
-        "signals": {"bends": bends, "n": int(len(tables["signals"])),
-                    "rule": "2-3 signals per bend dated within 40 days of it, plus background signals"},
     }
 
 
-def _rate(pair: tuple[int, int]) -> float | None:
-    num, den = pair
-    return round(num / den, 4) if den else None
+def _cases_truth(cs: CaseResult) -> dict:
+    """Planted case-inflow parameters (rates per resident, days, shares) and realised counts."""
+    return {
+        "case_rate_per_resident_2019": P.CASE_RATE_2019,
+        "framework_mix": P.FRAMEWORK_MIX,
+        "covid_dip": _dated(P.COVID),
+        "demand_surge": _dated(P.SURGE),
+        "close_mean_days": P.CLOSE_MEAN_DAYS,
+        "reregistration_share": P.REREGISTRATION_SHARE,
+        "note": "registration starts empty on 2019-01-01, so caseload builds up during 2019",
+        "new_cases_per_year": cs.truth["new_cases_per_year"],
+        "open_at_until": int((cs.cases["date_closed"] == P.NAD).sum()),
+    }
+
+
+def _caseload_truth(caseload: pd.DataFrame, team_names: list[str]) -> dict:
+    """Caseload per FTE (open cases / FTE) per team mean, range and median from 2020 (q >= 4)."""
+    cl = caseload[np.isfinite(caseload["caseload"])]
+    return {
+        "definition": "cases open on the quarter's last day d (date_report <= d and date_closed "
+                      "empty or > d) / FTE employed that day (start_date <= d and end_date empty "
+                      "or >= d), per team; quarters whose last day is after until are not measured",
+        "team_mean": {team_names[int(k)]: round(float(v), 4) for k, v in
+                      cl.groupby("team_idx")["caseload"].mean().items()},
+        "range": [round(float(cl["caseload"].min()), 3), round(float(cl["caseload"].max()), 3)],
+        "median_from_2020": round(float(cl.loc[cl["q"] >= 4, "caseload"].median()), 3),
+    }
+
+
+def _realised_shares(share: pd.DataFrame, team_names: list[str], hours: pd.DataFrame) -> pd.DataFrame:
+    """The planted team-quarter table with ``team`` and the written hours' ``realised_share``.
+
+    realised_share = preventive / (preventive + statutory individual) hours, a
+    fraction; NaN for a planted quarter without such hours.
+    """
+    model = share.copy()
+    model["team"] = [team_names[i] for i in model["team_idx"]]
+    q = quarter_of(hours["date"].to_numpy())
+    act = hours["activity"].astype(object).to_numpy()
+    keep = np.isin(act, ["preventive_individual", "preventive_collective", "statutory_individual"])
+    kept = hours["hours"].to_numpy()[keep]
+    g = pd.DataFrame({"team": hours["team"].astype(object).to_numpy()[keep], "q": q[keep],
+                      "prev": np.where(act[keep] == "statutory_individual", 0.0, kept),
+                      "all": kept}).groupby(["team", "q"]).sum()
+    g["realised_share"] = g["prev"] / g["all"]
+    return model.merge(g["realised_share"].reset_index(), on=["team", "q"], how="left")
+
+
+def _prevention_truth(hr: HoursResult, team_names: list[str], hours: pd.DataFrame) -> dict:
+    """Planted prevention relation (slope per caseload per FTE) and the realised table and slope."""
+    model = _realised_shares(hr.share, team_names, hours)
+    realised_slope = _within_slope(model, "realised_share", "caseload", "team")
+    return {
+        "slope_preventive_share_per_caseload_per_fte": P.PREVENTION_SLOPE,
+        "model": "preventive_share(team, quarter) = base(team) + slope x (caseload_per_fte(team, "
+                 "quarter-end) - mean over the team's measured quarters) + N(0, noise_sd); rows vary "
+                 "around it with sd row_sd (averages out)",
+        "team_base": hr.truth["team_base_share"],
+        "noise_sd": P.PREVENTION_NOISE_SD,
+        "row_sd": P.PREVENTION_ROW_SD,
+        "individual_part_of_preventive": hr.truth["individual_part_of_preventive"],
+        "quarters_without_caseload": "carry the last planned share (not in the planted relation)",
+        "realised_within_team_slope": round(realised_slope, 5),
+        "team_quarters": [
+            {"team": r.team, "quarter": quarter_label(int(r.q)),
+             "caseload_per_fte": round(float(r.caseload), 4),
+             "planned_share": round(float(r.planned_share), 5),
+             "realised_share": (round(float(r.realised_share), 5)
+                                if pd.notna(r.realised_share) else None)}
+            for r in model.itertuples()],
+    }
+
+
+def _deadline_limits(cases: pd.DataFrame, U: int) -> dict[str, dict]:
+    """Per deadline: its spec (limit in days), cases pending at ``U`` and met exactly on the limit."""
+    dl = {}
+    for key, spec in P.DEADLINES.items():
+        sub = cases[cases["legal_framework"] == spec["framework"]]
+        s = sub[spec["start"]].to_numpy()
+        e = sub[spec["end"]].to_numpy()
+        has_s = s != P.NAD
+        has_e = e != P.NAD
+        dl[key] = {"limit_days": spec["limit"], "alpha": spec["alpha"], "start": spec["start"],
+                   "end": spec["end"], "framework": spec["framework"],
+                   "pending_at_until": int((has_s & ~has_e & (U <= s + spec["limit"])).sum()),
+                   "met_exactly_on_limit": int((has_s & has_e & (e - s == spec["limit"])).sum())}
+    return dl
+
+
+def _deadlines_truth(cases: pd.DataFrame, U: int) -> dict:
+    """Planted on-time model (logistic in caseload per FTE; days) and the per-deadline counts."""
+    return {
+        "model": "P(on time) = 1 / (1 + exp(-(alpha + beta x (load - center)))); load = the team's "
+                 "caseload_per_fte at the end of the quarter before date_report (2019-Q1 and "
+                 "undefined loads: center). On time: uniform days below the limit, or exactly the "
+                 "limit with prob exact_share; late: limit + geometric(mean late_mean_days). An event "
+                 "falling after until is missing (pending, or late once the limit has passed).",
+        "beta": P.DEADLINE_BETA,
+        "center": P.DEADLINE_CENTER,
+        "exact_share": P.DEADLINE_EXACT_SHARE,
+        "late_mean_days": P.DEADLINE_LATE_MEAN,
+        "application_share": P.APPLICATION_SHARE,
+        "limits": _deadline_limits(cases, U),
+    }
+
+
+def _workforce_truth(st: StaffResult, years: list[int], full_years: list[int], U: int) -> dict:
+    """Planted staff model and its realised outflow (fractions per year), headcount and FTE at ``U``."""
+    staff = st.staff
+    end_mix = staff.loc[staff["end_date"] != P.NAD, "end_reason"].value_counts()
+    employed = (staff["start_date"] <= U) & ((staff["end_date"] == P.NAD) | (staff["end_date"] >= U))
+    return {
+        "model": "each formation slot's occupant leaves with a daily hazard h(org, year) = "
+                 "-ln(1 - outflow_rate)/365.25/(1 - share transfer_internal); the slot stays vacant "
+                 "for a gamma(2) lag with mean refill_months, then the next spell starts",
+        "planned_outflow_rate": {org: {str(y): round(float(planned_outflow(org, y)), 4) for y in years}
+                                 for org in P.ORGANISATIONS},
+        "realised_outflow_rate": {org: {str(y): _rate(realised_outflow(staff, org, y, U))
+                                        for y in full_years} for org in P.ORGANISATIONS},
+        "realised_city_outflow_rate": {str(y): _rate(realised_outflow(staff, None, y, U))
+                                       for y in full_years},
+        "end_reason_mix_planned": P.END_REASON_MIX,
+        "end_reasons_realised": {str(k): int(v) for k, v in end_mix.sort_index().items()},
+        "refill_months_mean": P.REFILL_MONTHS,
+        "formation": {org: {str(int(r.year)): float(r.budgeted_fte) for r in
+                            st.formation[st.formation["organisation"] == org].itertuples()}
+                      for org in P.ORGANISATIONS},
+        "formation_growth": [{"date": d.isoformat(), "share_of_2019_slots": s}
+                             for d, s in P.FORMATION_GROWTH],
+        "staff_dip": _dated(P.STAFF_DIP),
+        "fixed_term_share_of_recent_open_spells": P.FIXED_TERM_SHARE,
+        "persons": int(staff["employee_id"].nunique()),
+        "headcount_at_until": int(staff.loc[employed, "employee_id"].nunique()),
+        "fte_at_until": round(float(staff.loc[employed, "fte"].sum()), 2),
+        "spells": int(len(staff)),
+        **st.truth,
+    }
+
+
+def _additional_share(teams: pd.DataFrame, hours: pd.DataFrame) -> dict[str, float]:
+    """Share of all written hours that is ``additional_assignment``, keyed ``pact``/``non_pact``."""
+    act = hours["activity"].astype(object).to_numpy()
+    pact = teams.set_index("team").loc[hours["team"].astype(object), "pact"].to_numpy()
+    h = hours["hours"].to_numpy()
+    by_pact = pd.DataFrame({"pact": pact, "add": np.where(act == "additional_assignment", h, 0.0),
+                            "all": h}).groupby("pact").sum()
+    return {("pact" if k else "non_pact"): float(r["add"] / r["all"]) for k, r in by_pact.iterrows()}
+
+
+def _funding_truth(fu: FundingResult, teams: pd.DataFrame, hours: pd.DataFrame) -> dict:
+    """Planted funding model plus additional-hours shares and incidental-funding means (fractions)."""
+    add_share = _additional_share(teams, hours)
+    inc_by = fu.truth["incidental_funding_share_realised"]
+    pact_orgs = sorted(set(teams.loc[teams["pact"], "organisation"]))
+    return {
+        **fu.truth,
+        "additional_hours_share_planned": {"pact_teams": P.ADDITIONAL_SHARE["pact"],
+                                           "non_pact_teams": P.ADDITIONAL_SHARE["other"]},
+        "additional_hours_share_realised": {
+            "pact_teams": round(add_share.get("pact", float("nan")), 4),
+            "non_pact_teams": round(add_share.get("non_pact", float("nan")), 4)},
+        "pact_commissioned_share_of_pact_team_additional_hours": P.PACT_COMMISSIONED_SHARE,
+        "additional_lines_per_org": {org: int(((fu.budgets["organisation"] == org)
+                                               & (fu.budgets["assignment_type"] == "additional")).sum())
+                                     for org in P.ORGANISATIONS},
+        "incidental_share_pact_orgs_mean": round(float(np.mean(
+            [np.mean(list(inc_by[o].values())) for o in pact_orgs])), 4),
+        "incidental_share_non_pact_orgs_mean": round(float(np.mean(
+            [np.mean(list(inc_by[o].values())) for o in P.ORGANISATIONS if o not in pact_orgs])), 4),
+    }
