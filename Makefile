@@ -78,6 +78,6 @@ lab: $(DEV)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 # Statistical methods under known truths (issue 15): prints the tables of
-# docs/validation.md. Not part of `make test`; about 10 minutes on 2 cores.
+# docs/validation.md. Not part of `make test`; about 13 minutes on 2 cores.
 validate: $(STAMP)
 	$(BIN)/python -m zwt_analysis.validate

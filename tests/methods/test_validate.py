@@ -138,3 +138,14 @@ def test_quick_path_runs_and_yields_the_workforce_tables(tmp_path) -> None:
         assert heading in text
     assert "| geen drift | 0.00 | 2 | fout-positief |" in text
     assert "personeel" in text.rsplit("rekentijd:", 1)[1]
+
+
+def test_only_runs_the_chosen_section(tmp_path, capsys):
+    from zwt_analysis import validate
+
+    out = tmp_path / "tables.md"
+    assert validate.main(["--quick", "--only", "overig", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Flexibele reservering" in text and "rekentijd: overig" in text
+    assert "Trendtoets" not in text and "Termijnmodellen" not in text
+    assert "[validate] overig" in capsys.readouterr().out

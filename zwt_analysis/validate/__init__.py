@@ -2,11 +2,14 @@
 
 Simulates trendless series, panels with a planted (or zero) effect,
 yearly amounts with and without growth, clustered hour shares, outflow
-counts and staff histories with and without a drift in leaving, and prints Markdown tables of false-positive rates and coverage for
-the old and the new methods (``docs/validation.md`` holds a real run).
-Not part of the test suite: it measures, it does not assert.
+counts, staff histories with and without a drift in leaving, and whole
+synthetic case deliveries with a planted (or zero) effect of caseload on
+deadline compliance; prints Markdown tables of false-positive rates and
+coverage for the old and the new methods (``docs/validation.md`` holds a
+real run). Not part of the test suite: it measures, it does not assert.
 
     python -m zwt_analysis.validate [--quick] [--out FILE] [--seed N] [--workers N]
+                                    [--only SECTION ...]
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ import pandas as pd
 #: Replications per table: full run and ``--quick``.
 FULL = {"trend": 2000, "trend_old": 400, "panel_generator": 40, "panel_light": 300,
         "reservation": 4000, "hours": 2000, "rates": 2000,
-        "workforce": 100, "workforce_backtest": 40}
+        "workforce": 100, "workforce_backtest": 40, "deadline": 200, "deadline_null": 100}
 QUICK = {"trend": 80, "trend_old": 40, "panel_generator": 2, "panel_light": 10,
          "reservation": 100, "hours": 100, "rates": 100,
-         "workforce": 2, "workforce_backtest": 2}
+         "workforce": 2, "workforce_backtest": 2, "deadline": 2, "deadline_null": 1}
 
 
 def _pct(x: float) -> str:
@@ -156,6 +159,17 @@ def workforce_tables(reps: dict[str, int], seed: int, workers: int = 2) -> list[
     return out
 
 
+#: Sections of a run, in order (``--only`` picks some).
+SECTIONS = ("trend", "panel", "overig", "personeel", "termijnen")
+
+
+def deadline_tables(reps: dict[str, int], seed: int, workers: int) -> list[str]:
+    """Markdown for the deadline-compliance-on-load coverage (whole chain, per law)."""
+    from zwt_analysis.validate import deadline_coverage
+
+    return deadline_coverage.deadline_tables(reps, seed, workers)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every simulation, print the tables (and write them to ``--out``). Returns 0."""
     ap = argparse.ArgumentParser(prog="python -m zwt_analysis.validate", description=__doc__)
@@ -163,14 +177,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="also write the Markdown to this file")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--workers", type=int, default=2, help="processes for the simulations")
+    ap.add_argument("--only", action="append", choices=SECTIONS,
+                    help="run only this section (repeatable; default: all)")
     args = ap.parse_args(argv)
     reps = QUICK if args.quick else FULL
     parts: list[str] = []
     timings = []
-    for name, fn in (("trend", lambda: trend_tables(reps, args.seed, args.workers)[0]),
-                     ("panel", lambda: panel_tables(reps, args.workers)),
-                     ("overig", lambda: other_tables(reps, args.seed)),
-                     ("personeel", lambda: workforce_tables(reps, args.seed, args.workers))):
+    sections = {
+        "trend": lambda: trend_tables(reps, args.seed, args.workers)[0],
+        "panel": lambda: panel_tables(reps, args.workers),
+        "overig": lambda: other_tables(reps, args.seed),
+        "personeel": lambda: workforce_tables(reps, args.seed, args.workers),
+        "termijnen": lambda: deadline_tables(reps, args.seed, args.workers),
+    }
+    for name, fn in sections.items():
+        if args.only and name not in args.only:
+            continue
         start = time.perf_counter()
         parts += fn()
         timings.append(f"{name} {time.perf_counter() - start:.0f} s")
