@@ -225,3 +225,27 @@ def test_organisation_slice_is_cut_from_the_city_protection(proc: Path, tmp_path
     assert set(d["organisation"]) == {"DOCK"} and len(d) < len(c)
     merged = d.merge(c, on=["year", "organisation", "team", "question_type"], suffixes=("", "_c"))
     assert (merged["cases"].astype(str) == merged["cases_c"].astype(str)).all()
+
+
+def test_organisation_kern_leads_with_its_own_wijken_and_teams(proc: Path, tmp_path: Path):
+    """The organisation's report opens with its own wijken and teams; the city is the reference."""
+    city = tables.kern(build(context.context({"processed_dir": str(proc),
+                                              "output_dir": str(tmp_path / "o")}), {}))
+    dock = tables.kern(build(context.context({"processed_dir": str(proc),
+                                              "output_dir": str(tmp_path / "o"),
+                                              "organisation": "DOCK"}), {}))
+    assert city[0].startswith("Wmo-cliënten") or "vergelijkbare gemeenten" in city[0]
+    assert dock[0].startswith("In 2024 ") and "van de 1 wijken waar DOCK werkt" in dock[0]
+    # D1 sees 'verslaving' 6 times (rare, no team sees it 12 times) and 'wonen' 14 times;
+    # S1 sees 'wonen' 10 times and 'verslaving' never (both rare): SMD can learn 'wonen'
+    # from D1, nobody sees 'verslaving' often
+    assert dock[1] == ("1 van de 2 soorten hulpvragen komen in minstens één team van DOCK minder "
+                       "dan 12 keer per jaar voor; voor 0 daarvan is er elders in de gemeente een "
+                       "team dat ze vaak ziet en zijn kennis kan delen.")
+    smd = tables.kern(build(context.context({"processed_dir": str(proc),
+                                             "output_dir": str(tmp_path / "o"),
+                                             "organisation": "SMD"}), {}))
+    assert smd[1].startswith("2 van de 2 soorten hulpvragen komen in minstens één team van SMD")
+    assert "voor 1 daarvan is er elders" in smd[1]
+    assert dock[2].startswith("Ter vergelijking, een cijfer van de hele gemeente — ")
+    assert city[0] in dock[2]

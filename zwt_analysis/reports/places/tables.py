@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from zwt_analysis.contract import ALL
 from zwt_analysis.disclosure import protect
 from zwt_analysis.labels import org_in_sentence
 from zwt_analysis.present.fmt import nl_date, nl_number, nl_percent
@@ -56,26 +57,55 @@ def flagged_wijken(r: PlacesResult) -> pd.DataFrame:
     return t[t["ratio_high"] < float(r.settings["wijken"]["flag_below"])]
 
 
-def kern(r: PlacesResult) -> list[str]:
-    """Three to five plain-Dutch sentences with the answer, written from the results."""
-    out = peers_sentences(r)[:1]
-    if r.reach is not None:
-        low = flagged_wijken(r)
-        n = len(r.reach.table)
-        if len(low):
-            names = ", ".join(low["wijknaam"].astype(str).tolist()[:4])
-            out.append(f"In {r.year} bereikten {len(low)} van de {n} wijken duidelijk minder "
-                       f"inwoners dan hun bevolkingsopbouw doet verwachten: {names}.")
-        else:
-            out.append(f"In {r.year} bereikte geen van de {n} wijken duidelijk minder inwoners "
-                       "dan hun bevolkingsopbouw doet verwachten.")
-    if not r.type_summary.empty:
+def _reach_sentence(r: PlacesResult) -> str:
+    low = flagged_wijken(r)
+    n = len(r.reach.table)
+    where = "wijken" if r.organisation == ALL else f"wijken waar {r.organisation} werkt"
+    if len(low):
+        names = ", ".join(low["wijknaam"].astype(str).tolist()[:4])
+        return (f"In {r.year} bereikten {len(low)} van de {n} {where} duidelijk minder "
+                f"inwoners dan hun bevolkingsopbouw doet verwachten: {names}.")
+    return (f"In {r.year} bereikte geen van de {n} {where} duidelijk minder inwoners "
+            "dan hun bevolkingsopbouw doet verwachten.")
+
+
+def _expertise_sentence(r: PlacesResult) -> str:
+    """City: types rare in some team; organisation: its own teams' rare types."""
+    n_rare = int(r.settings["expertise"]["rare_per_year"])
+    if r.organisation == ALL:
         rare = r.type_summary[r.type_summary["teams_rare"] > 0]
         shared = rare[rare["teams_often"] > 0]
-        n_rare = int(r.settings["expertise"]["rare_per_year"])
-        out.append(f"{len(rare)} van de {len(r.type_summary)} soorten hulpvragen komen in minstens "
-                   f"één team minder dan {n_rare} keer per jaar voor; voor {len(shared)} daarvan "
-                   "is er een team dat ze vaak ziet en zijn kennis kan delen.")
+        return (f"{len(rare)} van de {len(r.type_summary)} soorten hulpvragen komen in minstens "
+                f"één team minder dan {n_rare} keer per jaar voor; voor {len(shared)} daarvan "
+                "is er een team dat ze vaak ziet en zijn kennis kan delen.")
+    own = r.rare
+    types = own["question_type"].nunique() if len(own) else 0
+    if types == 0:
+        return (f"Elk team van {r.organisation} ziet elke soort hulpvraag minstens {n_rare} keer "
+                "per jaar.")
+    helped = own.loc[own["experienced_teams"].astype(str) != "", "question_type"].nunique()
+    return (f"{types} van de {len(r.type_summary)} soorten hulpvragen komen in minstens één team "
+            f"van {r.organisation} minder dan {n_rare} keer per jaar voor; voor {helped} daarvan "
+            "is er elders in de gemeente een team dat ze vaak ziet en zijn kennis kan delen.")
+
+
+def kern(r: PlacesResult) -> list[str]:
+    """Three to five plain-Dutch sentences with the answer, written from the results.
+
+    An organisation's report starts with its own wijken and teams; the
+    comparison with other municipalities (a figure of the whole
+    municipality) follows as the reference.
+    """
+    peers = peers_sentences(r)[:1]
+    own: list[str] = []
+    if r.reach is not None:
+        own.append(_reach_sentence(r))
+    if not r.type_summary.empty:
+        own.append(_expertise_sentence(r))
+    if r.organisation == ALL:
+        out = peers + own
+    else:
+        out = own + [f"Ter vergelijking, een cijfer van de hele gemeente — {p}" for p in peers]
     if not r.gap.empty and len(r.gap) > 1:
         last = r.gap.iloc[-1]
         loss = 1 - float(last["purchasing_power"])
@@ -90,7 +120,7 @@ def kern(r: PlacesResult) -> list[str]:
 
 
 def _own_rows(csv: pd.DataFrame, r: PlacesResult, key: str, values: set[str]) -> pd.DataFrame:
-    if r.organisation == "ALL":
+    if r.organisation == ALL:
         return csv.reset_index(drop=True)
     return csv[csv[key].astype(str).isin(values)].reset_index(drop=True)
 
