@@ -137,6 +137,17 @@ def test_merge_bands_and_labels():
     assert hazards.merge_bands(cells.assign(exits=1.0), 4, 10) == [0, 0, 0, 0]
 
 
+def test_merge_bands_at_the_edge_of_min_exits_with_a_finer_top():
+    """Exactly ``min_exits`` keeps a band, one fewer merges it; a short 15+ band of
+    finer edges (1, 2, 5, 10, 15 years) joins 10-15 as "10 jaar en langer"."""
+    cells = pd.DataFrame({"band": range(6), "exits": [10.0, 10.0, 9.0, 10.0, 10.0, 9.0]})
+    mapping = hazards.merge_bands(cells, 6, 10)
+    assert mapping == [0, 1, 1, 2, 3, 3]
+    assert hazards.band_labels([1, 2, 5, 10, 15], mapping) == [
+        "0–1 jaar", "1–5 jaar", "5–10 jaar", "10 jaar en langer"]
+    assert hazards.merge_bands(cells.assign(exits=10.0), 6, 10) == [0, 1, 2, 3, 4, 5]
+
+
 def _cells(slopes: dict[str, float], years=range(2018, 2026), level=100.0) -> pd.DataFrame:
     rows = [(o, y, 0, 1000.0, float(round(level * math.exp(g * (y - 2021)))))
             for o, g in slopes.items() for y in years]
