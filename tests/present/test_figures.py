@@ -43,7 +43,8 @@ def test_dots_per_wijk_read_values_along_the_horizontal_axis():
     ax.set_xlabel("waargenomen / verwacht")
     ax.set_xlim(0.2, 2.5)
     text = figures.alt_text(_drawn(fig))
-    assert "horizontaal 'waargenomen / verwacht' (0,0 tot 2,5); verticaal: Zaandam-Noord tot Krommenie;" in text
+    # ticks outside the view (0,0 lies left of 0,2) are not named
+    assert "horizontaal 'waargenomen / verwacht' (0,5 tot 2,5); verticaal: Zaandam-Noord tot Krommenie;" in text
     assert "waarden van 0,50 tot 2,2" in text  # 2 significant digits without a Dutch axis
     assert "waardenas begint niet bij nul" in text
 
@@ -135,3 +136,13 @@ def test_timeline_of_themes_gives_no_values_and_areas_are_named():
     assert "spreidingsdiagram" in first and "waarden" not in first
     assert second.startswith("2 vlakdiagram")
     assert third.startswith("3 lijndiagram met band") and "waarden van 0,20 tot 0,40" in third
+
+
+def test_log_axis_ticks_are_written_as_dutch_numbers():
+    fig, ax = plt.subplots()
+    ax.barh(["goed", "quarantaine"], [53292.0, 8.0])
+    ax.set_xscale("log")
+    ax.set_xlim(0.1, 1e5)
+    text = figures.alt_text(_drawn(fig))
+    assert "horizontaal: 0,1 tot 100.000" in text and "mathdefault" not in text
+    assert "waarden van 8,0 tot 53.292" in text

@@ -142,13 +142,23 @@ def _as_float(v: Any) -> float:
 
 
 def _tick_text(text: str) -> str:
-    """A tick label in Dutch: matplotlib's default ``2.5`` becomes ``2,5``."""
+    """A tick label in Dutch: matplotlib's default ``2.5`` becomes ``2,5``, a log axis's
+    ``$\\mathdefault{10^{3}}$`` becomes ``1.000``."""
     text = _clean(text).replace("\u2212", "-")
+    power = re.fullmatch(r"(?:\\mathdefault\{)?10\^\{(-?\d+)\}\}?", text)
+    if power:
+        k = int(power.group(1))
+        return nl_number(10.0**k, max(0, -k))
     return re.sub(r"^(-?\d+)\.(\d{1,2})$", r"\1,\2", text)
 
 
-def _tick_span(labels: Iterable[Any]) -> str:
-    texts = [_tick_text(t.get_text()) for t in labels]
+def _tick_span(axis: Any) -> str:
+    """First and last tick label inside the axis's view (``"2019 tot 2026"``)."""
+    lo, hi = sorted(axis.get_view_interval())
+    pad = (hi - lo) * 1e-9
+    texts = [_tick_text(t.get_text()) for loc, t in zip(axis.get_majorticklocs(),
+                                                         axis.get_majorticklabels(), strict=False)
+             if lo - pad <= loc <= hi + pad]
     texts = [t for t in texts if t]
     if not texts:
         return ""
@@ -172,10 +182,10 @@ def panel_text(ax: Any) -> str:
     kinds, values = _kinds(ax)
     parts = [" met ".join(kinds) if kinds else "figuur"]
     names_on_y = is_category_axis(ax.get_yticklabels())
-    for side, label, ticks in (("horizontaal", ax.get_xlabel(), ax.get_xticklabels()),
-                               ("verticaal", ax.get_ylabel(), ax.get_yticklabels())):
+    for side, label, axis in (("horizontaal", ax.get_xlabel(), ax.xaxis),
+                              ("verticaal", ax.get_ylabel(), ax.yaxis)):
         label = _clean(label)
-        span = _tick_span(ticks) if side == "horizontaal" or names_on_y else ""
+        span = _tick_span(axis) if side == "horizontaal" or names_on_y else ""
         if label and span:
             parts.append(f"{side} '{label}' ({span})")
         elif label or span:
